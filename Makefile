@@ -1,0 +1,55 @@
+# Firefly Campaign Studio — the commands a person types.
+# `make run` brings the whole product up; `make test` runs the whole suite.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format bench install chromium migrate clean check-deploy
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+
+# Web, Celery worker, Celery beat and (without Firefly credentials) the local emulator.
+run: migrate
+	$(BIN)/python manage.py ensure_demo_user
+	@if [ -n "$$FIREFLY_CLIENT_ID" ]; then \
+		echo "Firefly credentials found: talking to Adobe's API (no emulator)."; \
+		exec $(BIN)/honcho start web worker beat; \
+	else \
+		echo "No Firefly credentials: starting the local Firefly emulator."; \
+		exec $(BIN)/honcho start web worker beat emulator; \
+	fi
+
+chromium:
+	@bash scripts/ensure-chromium
+
+test: $(STAMP) chromium
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/hadolint Dockerfile
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+check-deploy: $(STAMP)
+	bash scripts/check-deploy
+
+clean:
+	rm -rf var/broker var/cache var/test-db.sqlite3*

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from generation.views.health import healthz
+
+admin.site.site_header = "Firefly Campaign Studio admin"
+admin.site.site_title = "Campaign Studio admin"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("generation.urls")),
+]

@@ -1,0 +1,14 @@
+from generation.models.campaign import Campaign, CampaignMembership
+from generation.models.catalogue import CustomModel
+from generation.models.generation import Generation, GenerationPreset
+from generation.models.image import Image, Rendition
+
+__all__ = [
+    "Campaign",
+    "CampaignMembership",
+    "CustomModel",
+    "Generation",
+    "GenerationPreset",
+    "Image",
+    "Rendition",
+]

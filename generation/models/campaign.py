@@ -1,0 +1,71 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class CampaignQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff see every campaign; everyone else only the campaigns they are a member of."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(memberships__user=user)
+
+
+class Campaign(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    description = models.TextField(blank=True)
+    brand_notes = models.TextField(
+        blank=True, help_text="Tone, palette and do's and don'ts the team should keep in mind."
+    )
+    default_custom_model = models.ForeignKey(
+        "generation.CustomModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    default_style_presets = models.JSONField(default=list, blank=True)
+    default_size = models.CharField(max_length=16, blank=True, help_text="e.g. 2048x2048")
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="CampaignMembership", related_name="campaigns"
+    )
+    archived = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["archived", "-updated_at"], name="campaign_active_recent")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaign_gallery", kwargs={"slug": self.slug})
+
+
+class CampaignMembership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        APPROVER = "approver", "Approver"
+        MEMBER = "member", "Member"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="campaign_memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "user"], name="one_membership_per_user")
+        ]
+        indexes = [models.Index(fields=["user", "campaign"], name="membership_by_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.campaign} ({self.get_role_display()})"

@@ -1,0 +1,95 @@
+from django.db import models
+from django.urls import reverse
+
+
+def original_upload_to(instance: "Image", filename: str) -> str:
+    return instance.original_name()
+
+
+def rendition_upload_to(instance: "Rendition", filename: str) -> str:
+    return instance.file_name()
+
+
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+
+
+class Image(models.Model):
+    """One output of a generation. Files are named from the row, never from user input."""
+
+    generation = models.ForeignKey(
+        "generation.Generation", on_delete=models.CASCADE, related_name="images"
+    )
+    campaign = models.ForeignKey(
+        "generation.Campaign", on_delete=models.CASCADE, related_name="images"
+    )
+    index = models.PositiveSmallIntegerField()
+    seed = models.BigIntegerField(null=True, blank=True)
+    original = models.FileField(upload_to=original_upload_to, max_length=255)
+    content_type = models.CharField(max_length=32, default="image/jpeg")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    bytes = models.PositiveIntegerField()
+    checksum = models.CharField(max_length=64, help_text="SHA-256 of the original file.")
+    is_favourite = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["generation", "index"], name="one_image_per_output")
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "-id"], name="image_campaign_recent"),
+            models.Index(fields=["campaign", "is_favourite", "-id"], name="image_campaign_favourite"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Image {self.generation_id}/{self.index}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("image_detail", kwargs={"pk": self.pk})
+
+    @property
+    def extension(self) -> str:
+        return EXTENSIONS.get(self.content_type, "bin")
+
+    def original_name(self) -> str:
+        # Deterministic: re-ingesting the same output overwrites the same name.
+        return (
+            f"originals/c{self.campaign_id}/g{self.generation_id}/"
+            f"{self.index}-{self.checksum[:12]}.{self.extension}"
+        )
+
+    def download_name(self) -> str:
+        return f"{self.campaign.slug}-g{self.generation_id}-{self.index + 1}.{self.extension}"
+
+
+class Rendition(models.Model):
+    """A resized copy of an image for one spec ("grid", "preview"); one row per (image, spec)."""
+
+    class Spec(models.TextChoices):
+        GRID = "grid", "Grid thumbnail"
+        PREVIEW = "preview", "Preview"
+
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="renditions")
+    spec = models.CharField(max_length=16, choices=Spec.choices)
+    file = models.FileField(upload_to=rendition_upload_to, max_length=255)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    bytes = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["image", "spec"], name="one_rendition_per_spec")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.image} {self.spec}"
+
+    def file_name(self) -> str:
+        # The checksum in the name makes it immutable, so it can be cached for a year.
+        image = self.image
+        return (
+            f"renditions/c{image.campaign_id}/g{image.generation_id}/"
+            f"{image.index}-{image.checksum[:12]}-{self.spec}.jpg"
+        )
