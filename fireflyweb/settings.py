@@ -15,6 +15,8 @@ from fireflyweb.env import env_bool, env_float, env_int, env_list, env_path, env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = env_path("FIREFLY_VAR_DIR", BASE_DIR / "var")
+# Embedded mode keeps its database, broker folders and media here; a fresh clone has none yet.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 # --- Core -----------------------------------------------------------------------------------
 
@@ -231,7 +233,11 @@ FIREFLY_CONNECT_TIMEOUT = env_float("FIREFLY_CONNECT_TIMEOUT", 5.0, minimum=0.1)
 FIREFLY_READ_TIMEOUT = env_float("FIREFLY_READ_TIMEOUT", 30.0, minimum=0.1)
 FIREFLY_MAX_DOWNLOAD_BYTES = env_int("FIREFLY_MAX_DOWNLOAD_BYTES", 25 * 1024 * 1024, minimum=1024)
 FIREFLY_EXTRA_ALLOWED_HOSTS = env_list("FIREFLY_EXTRA_ALLOWED_HOSTS")
-FIREFLY_RATE_LIMIT_PER_MINUTE = env_int("FIREFLY_RATE_LIMIT_PER_MINUTE", 4, minimum=0)
+# Adobe allows an organisation 4 requests a minute by default; the emulator has no such limit,
+# so local runs pace far more loosely unless told otherwise.
+FIREFLY_RATE_LIMIT_PER_MINUTE = env_int(
+    "FIREFLY_RATE_LIMIT_PER_MINUTE", 4 if FIREFLY_ENDPOINT == "adobe" else 600, minimum=0
+)
 FIREFLY_RATE_LIMIT_COUNTS_POLLS = env_bool("FIREFLY_RATE_LIMIT_COUNTS_POLLS", True)
 FIREFLY_JOB_DEADLINE_SECONDS = env_int("FIREFLY_JOB_DEADLINE_SECONDS", 900, minimum=10)
 FIREFLY_POLL_INTERVAL_SECONDS = env_float("FIREFLY_POLL_INTERVAL_SECONDS", 2.0, minimum=0.1)
@@ -242,6 +248,8 @@ FIREFLY_MAX_ATTEMPTS = env_int("FIREFLY_MAX_ATTEMPTS", 8, minimum=1)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_FOLDER = env_path("CELERY_BROKER_FOLDER", VAR_DIR / "broker")
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    for _folder in ("queue", "control", "processed"):
+        (CELERY_BROKER_FOLDER / _folder).mkdir(parents=True, exist_ok=True)
     # One folder for in and out, so any process on this machine can publish and consume.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"),
