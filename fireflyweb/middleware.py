@@ -11,7 +11,8 @@ POLICY = "; ".join(
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self' data: blob:" + (" https:" if getattr(settings, "AWS_STORAGE_BUCKET_NAME", "") else ""),
+        "img-src 'self' data: blob:"
+        + (" https:" if getattr(settings, "AWS_STORAGE_BUCKET_NAME", "") else ""),
         "connect-src 'self'",
         "font-src 'self'",
         "object-src 'none'",

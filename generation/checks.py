@@ -10,7 +10,9 @@ from django.core.checks import Error, Tags, Warning, register
 def check_firefly_configuration(app_configs, **kwargs):
     errors = []
     has_id = bool(os.environ.get("FIREFLY_CLIENT_ID"))
-    has_secret = bool(os.environ.get("FIREFLY_CLIENT_SECRET") or os.environ.get("FIREFLY_CLIENT_SECRET_FILE"))
+    has_secret = bool(
+        os.environ.get("FIREFLY_CLIENT_SECRET") or os.environ.get("FIREFLY_CLIENT_SECRET_FILE")
+    )
     if has_id != has_secret:
         errors.append(
             Error(
@@ -29,7 +31,9 @@ def check_firefly_configuration(app_configs, **kwargs):
                 id="generation.E001",
             )
         )
-    if settings.FIREFLY_ENDPOINT == "adobe" and not settings.FIREFLY_API_BASE.startswith("https://"):
+    if settings.FIREFLY_ENDPOINT == "adobe" and not settings.FIREFLY_API_BASE.startswith(
+        "https://"
+    ):
         errors.append(
             Error("FIREFLY_API_BASE must use https:// for Adobe's API.", id="generation.E003")
         )

@@ -7,7 +7,7 @@ import pytest
 
 from generation.models import Campaign, CampaignMembership
 
-PASSWORD = "correct-horse-battery-staple"  # noqa: S105 (test persona)
+PASSWORD = "correct-horse-battery-staple"
 
 
 def make_user(username: str, **extra):

@@ -29,7 +29,7 @@ class CustomModel(models.Model):
     model_version = models.CharField(
         max_length=32,
         default="image3_custom",
-        help_text="The x-model-version this model is generated with (image3_custom or image4_custom).",
+        help_text="The x-model-version it is generated with (image3_custom or image4_custom).",
     )
     sample_prompt = models.TextField(blank=True)
     published_state = models.CharField(
@@ -55,7 +55,9 @@ class CustomModel(models.Model):
     class Meta:
         ordering = ["position", "display_name"]
         indexes = [
-            models.Index(fields=["enabled", "published_state", "position"], name="custommodel_pick"),
+            models.Index(
+                fields=["enabled", "published_state", "position"], name="custommodel_pick"
+            ),
             models.Index(fields=["training_mode"], name="custommodel_mode"),
             models.Index(fields=["base_model_name"], name="custommodel_base"),
         ]

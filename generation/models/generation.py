@@ -65,10 +65,18 @@ class Generation(models.Model):
     cancel_requested = models.BooleanField(default=False)
     submit_attempts = models.PositiveSmallIntegerField(default=0)
     poll_count = models.PositiveIntegerField(default=0)
+    ingest_attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="How often saving the finished job's images was tried."
+    )
     redrive_count = models.PositiveSmallIntegerField(
         default=0, help_text="How often the sweeper re-enqueued this job."
     )
-    next_poll_at = models.DateTimeField(null=True, blank=True)
+    next_poll_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the next step (submit or status poll) is due; the sweeper re-drives "
+        "generations left overdue.",
+    )
     deadline_at = models.DateTimeField(null=True, blank=True)
     # When
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

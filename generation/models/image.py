@@ -40,7 +40,9 @@ class Image(models.Model):
         ]
         indexes = [
             models.Index(fields=["campaign", "-id"], name="image_campaign_recent"),
-            models.Index(fields=["campaign", "is_favourite", "-id"], name="image_campaign_favourite"),
+            models.Index(
+                fields=["campaign", "is_favourite", "-id"], name="image_campaign_favourite"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,4 @@
-"""Production mode refuses to start with development values; the system checks name what is wrong."""
+"""Production mode refuses development values; system checks name what is wrong."""
 
 import os
 import subprocess
@@ -14,7 +14,11 @@ def run_manage(*args, **env):
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "FIREFLY_"))}
     full_env.update(env)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
 

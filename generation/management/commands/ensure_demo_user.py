@@ -16,16 +16,19 @@ class Command(BaseCommand):
     help = "In DEBUG only, when no user exists: create a demo staff account and a first campaign."
 
     def handle(self, *args, **options):
-        User = get_user_model()
+        user_model = get_user_model()
         if not settings.DEBUG:
             self.stdout.write("Production mode: no demo account is created.")
             return
-        if User.objects.exists():
+        if user_model.objects.exists():
             return
         password = secrets.token_urlsafe(12)
         with transaction.atomic():
-            user = User.objects.create_user(
-                DEMO_USERNAME, email="demo@example.com", password=password, is_staff=True,
+            user = user_model.objects.create_user(
+                DEMO_USERNAME,
+                email="demo@example.com",
+                password=password,
+                is_staff=True,
                 is_superuser=True,
             )
             campaign = Campaign.objects.create(
