@@ -76,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fireflyweb.context_processors.product",
+                "fireflyweb.context_processors.notifications",
             ],
         },
     },
@@ -185,6 +186,9 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Production fast path for authorised media: with e.g. "/_protected/", views answer with an
+# X-Accel-Redirect to that internal nginx location instead of streaming the file through Python.
+MEDIA_ACCEL_REDIRECT_PREFIX = env_str("MEDIA_ACCEL_REDIRECT_PREFIX", "")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -267,6 +271,8 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # Countdowns stay far below this, so an ETA task is never redelivered while it waits.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
     CELERY_VISIBILITY_TIMEOUT = 3600
+# The queue tasks are published to and workers consume (by default).
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -280,6 +286,14 @@ CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 10.0
 CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 180, minimum=10)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 150, minimum=5)
+# The sweeper re-drives queued rows this long overdue, and submitted/running rows this long past
+# their `next_poll_at` (a step may legitimately run up to the task time limit).
+FIREFLY_SWEEP_QUEUED_GRACE_SECONDS = env_float(
+    "FIREFLY_SWEEP_QUEUED_GRACE_SECONDS", 60.0, minimum=0
+)
+FIREFLY_SWEEP_ACTIVE_GRACE_SECONDS = env_float(
+    "FIREFLY_SWEEP_ACTIVE_GRACE_SECONDS", CELERY_TASK_TIME_LIMIT + 30.0, minimum=0
+)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -293,6 +307,35 @@ CELERY_BEAT_SCHEDULE = {
         "task": "generation.tasks.sync_custom_models",
         "schedule": env_float("FIREFLY_CATALOGUE_SYNC_SECONDS", 900.0, minimum=10),
     },
+}
+
+# --- Email (review notifications) ------------------------------------------------------------
+
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Campaign Studio <studio@localhost>")
+# Absolute links in notification emails, e.g. https://studio.example.com
+STUDIO_BASE_URL = env_str("STUDIO_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+NOTIFICATION_EMAILS = env_bool("NOTIFICATION_EMAILS", True)
+
+# --- Exports ------------------------------------------------------------------------------------
+
+EXPORT_LINK_MAX_AGE_SECONDS = env_int("EXPORT_LINK_MAX_AGE_SECONDS", 24 * 3600, minimum=60)
+EXPORT_RETENTION_HOURS = env_int("EXPORT_RETENTION_HOURS", 72, minimum=1)
+EXPORT_TEMP_DIR = env_str("EXPORT_TEMP_DIR")  # empty: the system's temporary folder
+CELERY_BEAT_SCHEDULE["clean-up-exports"] = {
+    "task": "generation.tasks.cleanup_exports",
+    "schedule": env_float("EXPORT_CLEANUP_INTERVAL_SECONDS", 3600.0, minimum=10),
 }
 
 # --- Logging --------------------------------------------------------------------------------

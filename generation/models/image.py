@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
@@ -16,6 +17,13 @@ EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 class Image(models.Model):
     """One output of a generation. Files are named from the row, never from user input."""
 
+    class ReviewState(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        APPROVED = "approved", "Approved"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        REJECTED = "rejected", "Rejected"
+
     generation = models.ForeignKey(
         "generation.Generation", on_delete=models.CASCADE, related_name="images"
     )
@@ -32,6 +40,27 @@ class Image(models.Model):
     checksum = models.CharField(max_length=64, help_text="SHA-256 of the original file.")
     is_favourite = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Review and approval (see generation.services.review); approved images are locked.
+    review_state = models.CharField(
+        max_length=20, choices=ReviewState.choices, default=ReviewState.DRAFT
+    )
+    review_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    review_requested_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -43,6 +72,7 @@ class Image(models.Model):
             models.Index(
                 fields=["campaign", "is_favourite", "-id"], name="image_campaign_favourite"
             ),
+            models.Index(fields=["campaign", "review_state", "-id"], name="image_campaign_review"),
         ]
 
     def __str__(self) -> str:
@@ -50,6 +80,11 @@ class Image(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("image_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_locked(self) -> bool:
+        """Approved images can't be deleted or changed (favourites may still be toggled)."""
+        return self.review_state == self.ReviewState.APPROVED
 
     @property
     def extension(self) -> str:

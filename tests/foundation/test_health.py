@@ -17,6 +17,8 @@ def test_healthz_reports_database_broker_endpoint_and_version(client):
 def test_healthz_is_503_when_the_broker_is_unreachable(client, monkeypatch):
     from fireflyweb import celery_app
 
+    # Celery prefers the environment variable to its configuration, so clear both.
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
     response = client.get("/healthz")
     assert response.status_code == 503

@@ -1,0 +1,157 @@
+"""Stored outputs and their renditions. Files are written by the pipeline, so read-only here."""
+
+from django.contrib import admin, messages
+from django.db.models import Prefetch
+from django.http import HttpResponseRedirect
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.html import format_html
+
+from generation.admin.media import grid_rendition, original_url, rendition_img, rendition_url
+from generation.models import Image, Rendition
+
+REVIEW_FIELDS = (
+    "review_state",
+    "review_requested_by",
+    "review_requested_at",
+    "reviewed_by",
+    "reviewed_at",
+    "review_comment",
+)
+LOCKED_MESSAGE = (
+    "Image {pk} is approved and therefore locked: it can't be deleted. "
+    "Use it as a starting point for a new generation instead."
+)
+FILE_FIELDS = (
+    "original_file",
+    "content_type",
+    "width",
+    "height",
+    "bytes",
+    "checksum",
+)
+
+
+class RenditionInline(admin.TabularInline):
+    model = Rendition
+    fields = ("preview", "spec", "width", "height", "file_size", "file_name")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Preview")
+    def preview(self, obj):
+        return rendition_img(obj, css_class="ff-preview", max_side=320)
+
+    @admin.display(description="Size on disk")
+    def file_size(self, obj):
+        return filesizeformat(obj.bytes)
+
+    @admin.display(description="File")
+    def file_name(self, obj):
+        url = rendition_url(obj)
+        if url is None:
+            return obj.file.name
+        return format_html('<a href="{}">{}</a>', url, obj.file.name)
+
+
+@admin.register(Image)
+class ImageAdmin(admin.ModelAdmin):
+    list_display = (
+        "thumbnail",
+        "__str__",
+        "campaign",
+        "generation_link",
+        "is_favourite",
+        "size",
+        "file_size",
+        "created_at",
+    )
+    list_display_links = ("thumbnail", "__str__")
+    list_filter = ("review_state", "is_favourite", "content_type", "campaign")
+    list_select_related = ("campaign", "generation")
+    search_fields = ("generation__prompt", "checksum")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "campaign",
+        "generation",
+        "index",
+        "seed",
+        *FILE_FIELDS,
+        "created_at",
+        *REVIEW_FIELDS,
+    )
+    fieldsets = (
+        (None, {"fields": ("campaign", "generation", "index", "seed", "is_favourite")}),
+        ("File (read-only)", {"fields": FILE_FIELDS}),
+        ("Review (read-only)", {"fields": REVIEW_FIELDS}),
+        ("History", {"fields": ("created_at",)}),
+    )
+    inlines = (RenditionInline,)
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        grid = Rendition.objects.filter(spec=Rendition.Spec.GRID)
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("renditions", queryset=grid, to_attr="grid_renditions"))
+        )
+
+    def has_add_permission(self, request):
+        return False  # images come from Firefly through the pipeline
+
+    # Approved images are locked: deleting one is refused with a message, one by one or in bulk.
+
+    def delete_view(self, request, object_id, extra_context=None):
+        image = self.get_object(request, object_id)
+        if image is not None and image.is_locked:
+            self.message_user(request, LOCKED_MESSAGE.format(pk=image.pk), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:generation_image_change", args=[image.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_queryset(self, request, queryset):
+        locked = list(queryset.filter(review_state=Image.ReviewState.APPROVED))
+        for image in locked:
+            self.message_user(request, LOCKED_MESSAGE.format(pk=image.pk), messages.ERROR)
+        super().delete_queryset(request, queryset.exclude(pk__in=[i.pk for i in locked]))
+
+    def delete_model(self, request, obj):
+        if obj.is_locked:  # not reachable through delete_view; kept for any other caller
+            self.message_user(request, LOCKED_MESSAGE.format(pk=obj.pk), messages.ERROR)
+            return
+        super().delete_model(request, obj)
+
+    @admin.display(description="Thumbnail")
+    def thumbnail(self, obj):
+        rendition = grid_rendition(obj)
+        if rendition is None:
+            return format_html('<span class="ff-muted">{}</span>', "No thumbnail")
+        return rendition_img(rendition)
+
+    @admin.display(description="Generation", ordering="generation_id")
+    def generation_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:generation_generation_change", args=[obj.generation_id]),
+            f"Generation {obj.generation_id}",
+        )
+
+    @admin.display(description="Size", ordering="width")
+    def size(self, obj):
+        return f"{obj.width}×{obj.height}"
+
+    @admin.display(description="File size", ordering="bytes")
+    def file_size(self, obj):
+        return filesizeformat(obj.bytes)
+
+    @admin.display(description="Original")
+    def original_file(self, obj):
+        url = original_url(obj)
+        if url is None:
+            return obj.original.name
+        return format_html('<a href="{}">{}</a>', url, obj.original.name)

@@ -1,0 +1,54 @@
+"""Django glue for the Firefly client: one `FireflyClient` built from settings.
+
+The IMS token lives in Django's cache, so every web and worker process shares one token. When
+`FIREFLY_API_BASE` points at the local emulator its origin is trusted by the client itself (the
+configured origins are always allowed), so status URLs and output links on the emulator's host
+work without extra settings; `FIREFLY_EXTRA_ALLOWED_HOSTS` adds more host patterns.
+
+Workers never sleep, and retries happen at one layer only: the client's own retry loop is off
+(`max_retries=0`), so a 429, a 5xx or a timeout comes straight back as an error and the task
+re-schedules itself with a countdown (honouring `retry-after`). The one retry the client still
+makes is refreshing an expired token once after a 401.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from django.conf import settings
+from django.core.cache import cache
+
+from generation.firefly import FireflyClient, FireflyConfig
+from generation.firefly.config import DEFAULT_ALLOWED_HOSTS
+
+MAX_RETRIES = 0
+
+_local = threading.local()
+
+
+def firefly_config() -> FireflyConfig:
+    """The client configuration from the FIREFLY_* settings (read on every call)."""
+    return FireflyConfig(
+        client_id=settings.FIREFLY_CLIENT_ID,
+        client_secret=settings.FIREFLY_CLIENT_SECRET,
+        scopes=settings.FIREFLY_SCOPES,
+        ims_url=settings.FIREFLY_IMS_URL,
+        api_base=settings.FIREFLY_API_BASE,
+        connect_timeout=settings.FIREFLY_CONNECT_TIMEOUT,
+        read_timeout=settings.FIREFLY_READ_TIMEOUT,
+        max_download_bytes=settings.FIREFLY_MAX_DOWNLOAD_BYTES,
+        allowed_hosts=(*DEFAULT_ALLOWED_HOSTS, *settings.FIREFLY_EXTRA_ALLOWED_HOSTS),
+        max_retries=MAX_RETRIES,
+    )
+
+
+def get_client() -> FireflyClient:
+    """A client for the current settings; one per thread, rebuilt when the settings change."""
+    config = firefly_config()
+    client = getattr(_local, "client", None)
+    if client is None or client.config != config:
+        if client is not None:
+            client.close()
+        client = FireflyClient(config, token_cache=cache)
+        _local.client = client
+    return client

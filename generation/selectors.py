@@ -1,0 +1,395 @@
+"""Read-side queries for the studio's pages: who may see what, and the gallery.
+
+Every lookup that takes a user goes through :func:`visible_campaigns`, so a member of another
+campaign gets the same 404 as for a row that does not exist. Query counts are bounded: lists
+use ``select_related`` / ``Prefetch`` and never touch a relation per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, Greatest, RowNumber
+from django.http import Http404
+from django.utils import timezone
+
+from generation.models import (
+    Campaign,
+    CampaignMembership,
+    CustomModel,
+    Generation,
+    GenerationPreset,
+    Image,
+    Rendition,
+)
+
+GALLERY_PAGE_SIZE = 60
+CAMPAIGN_THUMBNAILS = 4
+
+
+# --- Visibility -------------------------------------------------------------------------------
+
+
+def visible_campaigns(user) -> QuerySet[Campaign]:
+    return Campaign.objects.visible_to(user)
+
+
+def campaign_for_user(user, slug: str) -> Campaign:
+    campaign = visible_campaigns(user).select_related("default_custom_model").filter(slug=slug)
+    found = campaign.first()
+    if found is None:
+        raise Http404("No such campaign.")
+    return found
+
+
+def can_edit_campaign(user, campaign: Campaign) -> bool:
+    """Staff, and members of the campaign, may edit its settings."""
+    if user.is_staff:
+        return True
+    return CampaignMembership.objects.filter(campaign=campaign, user=user).exists()
+
+
+def generation_for_user(user, pk: int) -> Generation:
+    found = (
+        Generation.objects.filter(pk=pk, campaign__in=visible_campaigns(user))
+        .select_related("campaign", "custom_model", "requested_by", "retry_of")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such generation.")
+    return found
+
+
+def image_for_user(user, pk: int) -> Image:
+    found = (
+        Image.objects.filter(pk=pk, campaign__in=visible_campaigns(user))
+        .select_related("campaign", "generation", "generation__custom_model")
+        .select_related("generation__requested_by")
+        .prefetch_related("renditions")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such image.")
+    return found
+
+
+def rendition_for_user(user, pk: int) -> Rendition:
+    found = (
+        Rendition.objects.filter(pk=pk, image__campaign__in=visible_campaigns(user))
+        .select_related("image")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such rendition.")
+    return found
+
+
+# --- Renditions -------------------------------------------------------------------------------
+
+
+def _grid_renditions() -> Prefetch:
+    return Prefetch(
+        "renditions", queryset=Rendition.objects.filter(spec=Rendition.Spec.GRID), to_attr="grids"
+    )
+
+
+def grid_rendition(image: Image) -> Rendition | None:
+    """The grid thumbnail of an image loaded with :func:`_grid_renditions` (no query)."""
+    grids = getattr(image, "grids", None)
+    if grids is None:
+        grids = [r for r in image.renditions.all() if r.spec == Rendition.Spec.GRID]
+    return grids[0] if grids else None
+
+
+def rendition(image: Image, spec: str) -> Rendition | None:
+    """A rendition from a prefetched ``renditions`` relation (no query when prefetched)."""
+    for candidate in image.renditions.all():
+        if candidate.spec == spec:
+            return candidate
+    return None
+
+
+# --- Campaign list ----------------------------------------------------------------------------
+
+
+def campaign_list(user, *, archived: bool = False) -> list[Campaign]:
+    """Visible campaigns, most recently active first, with ``image_count``, ``running_count``,
+    ``last_activity`` (newest image or settings change) and ``latest_images``.
+
+    Three queries whatever the number of campaigns: the campaigns with their counts, the
+    newest few images of each (a window function), and those images' grid renditions.
+    """
+    image_count = (
+        Image.objects.filter(campaign=OuterRef("pk"))
+        .order_by()
+        .values("campaign")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    running_count = (
+        Generation.objects.filter(campaign=OuterRef("pk"), status__in=Generation.ACTIVE_STATUSES)
+        .order_by()
+        .values("campaign")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    latest_image_at = (
+        Image.objects.filter(campaign=OuterRef("pk")).order_by("-id").values("created_at")[:1]
+    )
+    campaigns = list(
+        visible_campaigns(user)
+        .filter(archived=archived)
+        .annotate(
+            image_count=Coalesce(Subquery(image_count, output_field=IntegerField()), Value(0)),
+            running_count=Coalesce(Subquery(running_count, output_field=IntegerField()), Value(0)),
+            last_activity=Greatest(
+                Coalesce(Subquery(latest_image_at), F("updated_at")), F("updated_at")
+            ),
+        )
+        .order_by("-last_activity", "-pk")
+    )
+    if not campaigns:
+        return campaigns
+    latest = (
+        Image.objects.filter(campaign__in=[c.pk for c in campaigns])
+        .annotate(row=Window(RowNumber(), partition_by=[F("campaign_id")], order_by=F("id").desc()))
+        .filter(row__lte=CAMPAIGN_THUMBNAILS)
+        .select_related("generation")
+        .prefetch_related(_grid_renditions())
+        .order_by("campaign_id", "-id")
+    )
+    by_campaign: dict[int, list[Image]] = {}
+    for image in latest:
+        by_campaign.setdefault(image.campaign_id, []).append(image)
+    for campaign in campaigns:
+        campaign.latest_images = by_campaign.get(campaign.pk, [])
+    return campaigns
+
+
+# --- Gallery ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GalleryFilters:
+    """What the gallery's filter bar asks for; every field optional."""
+
+    q: str = ""
+    custom_model: int | None = None
+    preset: str = ""
+    favourite: bool = False
+    status: str = ""
+    requester: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    review: str = ""  # an Image.ReviewState value
+
+    @property
+    def active(self) -> bool:
+        return any(
+            [
+                self.review,
+                self.q,
+                self.custom_model,
+                self.preset,
+                self.favourite,
+                self.status,
+                self.requester,
+                self.date_from,
+                self.date_to,
+            ]
+        )
+
+    def generation_q(self, prefix: str = "") -> Q:
+        """Conditions on the generation, for Generation (prefix "") or Image ("generation__")."""
+        cond = Q()
+        if self.custom_model:
+            cond &= Q(**{f"{prefix}custom_model_id": self.custom_model})
+        if self.status:
+            cond &= Q(**{f"{prefix}status": self.status})
+        if self.requester:
+            cond &= Q(**{f"{prefix}requested_by_id": self.requester})
+        if self.preset:
+            outer = f"{prefix}pk" if prefix else "pk"
+            cond &= Q(
+                Exists(
+                    GenerationPreset.objects.filter(
+                        generation_id=OuterRef(outer), preset=self.preset
+                    )
+                )
+            )
+        if self.q:
+            cond &= prompt_search(self.q, prefix)
+        return cond
+
+
+def prompt_search(text: str, prefix: str = "") -> Q:
+    """Prompt search, one place to swap for full-text search (PostgreSQL ``SearchVector``).
+
+    Every word must appear somewhere in the prompt, in any order.
+    """
+    cond = Q()
+    for word in text.split()[:8]:
+        cond &= Q(**{f"{prefix}prompt__icontains": word})
+    return cond
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _date_q(filters: GalleryFilters) -> Q:
+    cond = Q()
+    if filters.date_from:
+        cond &= Q(created_at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        cond &= Q(created_at__lt=_day_start(filters.date_to + dt.timedelta(days=1)))
+    return cond
+
+
+def gallery_images(campaign: Campaign, filters: GalleryFilters) -> QuerySet[Image]:
+    qs = Image.objects.filter(campaign=campaign)
+    if filters.favourite:
+        qs = qs.filter(is_favourite=True)
+    if filters.review:
+        qs = qs.filter(review_state=filters.review)
+    qs = qs.filter(filters.generation_q("generation__")).filter(_date_q(filters))
+    return qs.select_related("generation", "generation__custom_model").prefetch_related(
+        _grid_renditions()
+    )
+
+
+@dataclass
+class GalleryPage:
+    images: list[Image]
+    newer_than: int | None = None  # `after` for the "newer" link, when there are newer images
+    older_than: int | None = None  # `before` for the "older" link, when there are older images
+    is_first: bool = True
+    extra: dict = field(default_factory=dict)
+
+
+def gallery_page(
+    campaign: Campaign,
+    filters: GalleryFilters,
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    size: int = GALLERY_PAGE_SIZE,
+) -> GalleryPage:
+    """One page of the gallery, newest first, by keyset on the image id (no OFFSET).
+
+    ``before`` pages to older images, ``after`` back to newer ones. Two queries (images and
+    their grid renditions) plus one ``exists`` when paging back.
+    """
+    qs = gallery_images(campaign, filters)
+    if after is not None:
+        rows = list(qs.filter(id__gt=after).order_by("id")[: size + 1])
+        has_newer = len(rows) > size
+        images = list(reversed(rows[:size]))
+        has_older = bool(images) and qs.filter(id__lt=images[-1].pk).exists()
+        return GalleryPage(
+            images=images,
+            newer_than=images[0].pk if has_newer and images else None,
+            older_than=images[-1].pk if has_older else None,
+            is_first=not has_newer,
+        )
+    if before is not None:
+        qs = qs.filter(id__lt=before)
+    rows = list(qs.order_by("-id")[: size + 1])
+    images = rows[:size]
+    return GalleryPage(
+        images=images,
+        newer_than=images[0].pk if before is not None and images else None,
+        older_than=images[-1].pk if len(rows) > size else None,
+        is_first=before is None,
+    )
+
+
+def active_generations(campaign: Campaign, filters: GalleryFilters | None = None):
+    """Queued/running generations of a campaign with how many images they already have."""
+    qs = Generation.objects.filter(campaign=campaign, status__in=Generation.ACTIVE_STATUSES)
+    if filters is not None:
+        if filters.favourite or filters.review:  # placeholders have no favourite or review
+            return Generation.objects.none()
+        qs = qs.filter(filters.generation_q()).filter(_date_q(filters))
+    return (
+        qs.select_related("custom_model", "requested_by")
+        .annotate(image_count=Count("images"))
+        .order_by("-id")[:24]
+    )
+
+
+def recent_generations(campaign: Campaign, ids: list[int]):
+    """Generations the live gallery is watching (some may have finished since)."""
+    return (
+        Generation.objects.filter(campaign=campaign, pk__in=ids[:48])
+        .select_related("custom_model", "requested_by")
+        .annotate(image_count=Count("images"))
+    )
+
+
+def images_since(
+    campaign: Campaign, filters: GalleryFilters, since: int, limit: int = GALLERY_PAGE_SIZE
+) -> list[Image]:
+    """Images newer than ``since`` that match the filters, newest first."""
+    return list(gallery_images(campaign, filters).filter(id__gt=since).order_by("-id")[:limit])
+
+
+@dataclass
+class FilterOptions:
+    custom_models: list[CustomModel]
+    presets: list[str]
+    requesters: list
+
+
+def gallery_filter_options(campaign: Campaign) -> FilterOptions:
+    """What the filter bar offers: only values this campaign has actually used (3 queries)."""
+    used_models = Generation.objects.filter(campaign=campaign).values("custom_model_id")
+    custom_models = list(CustomModel.objects.filter(pk__in=used_models).order_by("display_name"))
+    presets = list(
+        GenerationPreset.objects.filter(generation__campaign=campaign)
+        .order_by("preset")
+        .values_list("preset", flat=True)
+        .distinct()
+    )
+    members = CampaignMembership.objects.filter(campaign=campaign).values("user_id")
+    requesters_used = Generation.objects.filter(campaign=campaign).values("requested_by_id")
+    requesters = list(
+        get_user_model()
+        .objects.filter(Q(pk__in=members) | Q(pk__in=requesters_used))
+        .order_by("username")
+    )
+    return FilterOptions(custom_models=custom_models, presets=presets, requesters=requesters)
+
+
+# --- Image neighbours ---------------------------------------------------------------------
+
+
+def image_neighbours(image: Image) -> tuple[int | None, int | None]:
+    """``(newer, older)`` image ids in the same campaign, as the gallery orders them."""
+    siblings = Image.objects.filter(campaign_id=image.campaign_id)
+    newer = siblings.filter(id__gt=image.pk).order_by("id").values_list("id", flat=True).first()
+    older = siblings.filter(id__lt=image.pk).order_by("-id").values_list("id", flat=True).first()
+    return newer, older
+
+
+def campaign_members(campaign: Campaign):
+    return (
+        CampaignMembership.objects.filter(campaign=campaign)
+        .select_related("user")
+        .order_by("role", "user__username")
+    )

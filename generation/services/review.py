@@ -1,0 +1,348 @@
+"""Review and approval of images, comments with @mentions, and notifications.
+
+States: draft → in review → approved / changes requested / rejected. Members ask for review,
+approvers decide (with an optional comment). Approved images are locked: they can't be
+deleted, and "use as a starting point" makes a new generation instead of changing them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from generation.models import (
+    AuditEvent,
+    Campaign,
+    CampaignMembership,
+    Comment,
+    Image,
+    Notification,
+)
+from generation.services.access import can_manage, can_review, is_member, require
+from generation.services.audit import audit_record
+
+logger = logging.getLogger("generation.review")
+
+State = Image.ReviewState
+REQUESTABLE = (State.DRAFT, State.CHANGES_REQUESTED, State.REJECTED)
+DECISIONS = {
+    "approve": (State.APPROVED, AuditEvent.Action.REVIEW_APPROVED, "approved"),
+    "changes": (
+        State.CHANGES_REQUESTED,
+        AuditEvent.Action.REVIEW_CHANGES_REQUESTED,
+        "asked for changes to",
+    ),
+    "reject": (State.REJECTED, AuditEvent.Action.REVIEW_REJECTED, "rejected"),
+}
+MENTION = re.compile(r"(?<![\w@])@([\w.+-]{1,150})")
+COMMENT_MAX = 4000
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else "Someone"
+
+
+def _image_url(image: Image) -> str:
+    return reverse("image_detail", kwargs={"pk": image.pk})
+
+
+def notify(
+    recipients, *, actor, kind: str, text: str, image: Image | None = None, campaign=None
+) -> list[Notification]:
+    """In-app notifications for `recipients` (the actor is never notified of their own act),
+    plus an email each through Django's email backend, after commit."""
+    people = {u.pk: u for u in recipients if u is not None and (actor is None or u.pk != actor.pk)}
+    if not people:
+        return []
+    url = _image_url(image) if image is not None else ""
+    campaign = campaign or (image.campaign if image is not None else None)
+    rows = Notification.objects.bulk_create(
+        Notification(
+            recipient=user,
+            actor=actor,
+            kind=kind,
+            text=text[:300],
+            url=url,
+            campaign=campaign,
+            image=image,
+        )
+        for user in people.values()
+    )
+    emails = [u.email for u in people.values() if u.email]
+    if emails and getattr(settings, "NOTIFICATION_EMAILS", True):
+        transaction.on_commit(lambda: _send_emails(emails, text, url))
+    return rows
+
+
+def _send_emails(addresses: list[str], text: str, url: str) -> None:
+    base = getattr(settings, "STUDIO_BASE_URL", "").rstrip("/")
+    body = f"{text}\n\n{base}{url}\n" if url else f"{text}\n"
+    for address in addresses:
+        try:
+            send_mail(
+                f"[Campaign Studio] {text[:120]}",
+                body,
+                None,
+                [address],
+                fail_silently=False,
+            )
+        except Exception:  # a mail server problem must never break the review itself
+            logger.exception("could not email a notification to %s", address)
+
+
+def approvers(campaign: Campaign):
+    return get_user_model().objects.filter(
+        campaign_memberships__campaign=campaign,
+        campaign_memberships__role=CampaignMembership.Role.APPROVER,
+    )
+
+
+def campaign_people(campaign: Campaign):
+    return get_user_model().objects.filter(campaign_memberships__campaign=campaign)
+
+
+# --- Review ---------------------------------------------------------------------------------
+
+
+def review_request(*, image: Image, user, note: str = "") -> Image:
+    """Ask the campaign's approvers to review `image` (from draft, changes requested or
+    rejected). Raises ValidationError when it is already in review or approved."""
+    require(is_member(user, image.campaign), "You are not a member of this campaign.")
+    now = timezone.now()
+    with transaction.atomic():
+        moved = Image.objects.filter(pk=image.pk, review_state__in=REQUESTABLE).update(
+            review_state=State.IN_REVIEW,
+            review_requested_by=user,
+            review_requested_at=now,
+            reviewed_by=None,
+            reviewed_at=None,
+            review_comment="",
+        )
+        if not moved:
+            image.refresh_from_db(fields=["review_state"])
+            raise ValidationError(
+                f"This image is {image.get_review_state_display().lower()}; "
+                "it can't be sent for review again."
+            )
+        image.refresh_from_db()
+        if note.strip():
+            comment_add(image=image, user=user, body=note, notify_requester=False)
+        audit_record(
+            AuditEvent.Action.REVIEW_REQUESTED,
+            actor=user,
+            target=image,
+            summary=f"Review requested for image {image.pk}",
+        )
+        notify(
+            approvers(image.campaign),
+            actor=user,
+            kind=Notification.Kind.REVIEW_REQUESTED,
+            text=f"{_name(user)} asked you to review image {image.pk} in “{image.campaign.name}”",
+            image=image,
+        )
+    return image
+
+
+def review_decide(*, image: Image, user, decision: str, comment: str = "") -> Image:
+    """An approver's decision on an image in review: "approve", "changes" or "reject"."""
+    if decision not in DECISIONS:
+        raise ValidationError("Unknown decision.")
+    require(can_review(user, image.campaign), "Only the campaign's approvers can decide.")
+    state, action, verb = DECISIONS[decision]
+    comment = (comment or "").strip()[:COMMENT_MAX]
+    now = timezone.now()
+    with transaction.atomic():
+        moved = Image.objects.filter(pk=image.pk, review_state=State.IN_REVIEW).update(
+            review_state=state, reviewed_by=user, reviewed_at=now, review_comment=comment
+        )
+        if not moved:
+            image.refresh_from_db(fields=["review_state"])
+            raise ValidationError(
+                f"This image is {image.get_review_state_display().lower()}, not in review."
+            )
+        image.refresh_from_db()
+        if comment:
+            comment_add(
+                image=image, user=user, body=comment, decision=state, notify_requester=False
+            )
+        audit_record(action, actor=user, target=image, summary=f"Image {image.pk} {state}")
+        text = f"{_name(user)} {verb} image {image.pk} in “{image.campaign.name}”"
+        if comment:
+            text += f": “{comment[:120]}”"
+        notify(
+            [image.review_requested_by],
+            actor=user,
+            kind=Notification.Kind.REVIEW_DECIDED,
+            text=text,
+            image=image,
+        )
+    return image
+
+
+def image_delete(*, image: Image, user) -> None:
+    """Delete an image and its files. Approved images are locked: ValidationError."""
+    require(is_member(user, image.campaign), "You are not a member of this campaign.")
+    with transaction.atomic():
+        locked = Image.objects.select_for_update().filter(pk=image.pk).first()
+        if locked is None:
+            return
+        if locked.is_locked:
+            raise ValidationError(
+                "Approved images are locked and can't be deleted. Use it as a starting point "
+                "for a new generation instead."
+            )
+        names = [locked.original.name, *(r.file.name for r in locked.renditions.all())]
+        audit_record(
+            AuditEvent.Action.IMAGE_DELETED,
+            actor=user,
+            campaign=locked.campaign,
+            target=locked,
+            summary=f"Image {locked.pk} of generation {locked.generation_id} deleted",
+            review_state=locked.review_state,
+        )
+        locked.delete()
+        transaction.on_commit(lambda: _delete_files(names))
+
+
+def _delete_files(names: list[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        try:
+            if name:
+                default_storage.delete(name)
+        except Exception:
+            logger.warning("could not delete %s from storage", name, exc_info=True)
+
+
+# --- Comments ---------------------------------------------------------------------------------
+
+
+def mentioned_members(campaign: Campaign, body: str):
+    """Campaign members named as @username in `body`."""
+    names = {m.lower() for m in MENTION.findall(body)}
+    if not names:
+        return []
+    people = campaign_people(campaign).distinct()
+    return [u for u in people if u.get_username().lower() in names]
+
+
+def comment_add(
+    *, image: Image, user, body: str, decision: str = "", notify_requester: bool = True
+) -> Comment:
+    """A comment on an image; @mentioned members and the review's requester are notified."""
+    require(is_member(user, image.campaign), "You are not a member of this campaign.")
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError("Write something first.")
+    if len(body) > COMMENT_MAX:
+        raise ValidationError(f"Comments are at most {COMMENT_MAX} characters.")
+    with transaction.atomic():
+        comment = Comment.objects.create(image=image, author=user, body=body, decision=decision)
+        mentioned = mentioned_members(image.campaign, body)
+        if mentioned:
+            comment.mentions.set(mentioned)
+        excerpt = body if len(body) <= 120 else body[:119] + "…"
+        notify(
+            mentioned,
+            actor=user,
+            kind=Notification.Kind.MENTION,
+            text=f"{_name(user)} mentioned you on image {image.pk}: “{excerpt}”",
+            image=image,
+        )
+        requester = image.review_requested_by
+        if notify_requester and requester is not None and requester not in mentioned:
+            notify(
+                [requester],
+                actor=user,
+                kind=Notification.Kind.COMMENT,
+                text=f"{_name(user)} commented on image {image.pk}: “{excerpt}”",
+                image=image,
+            )
+    return comment
+
+
+# --- Notifications -------------------------------------------------------------------------
+
+
+def notifications_mark_read(*, user, ids=None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())
+
+
+# --- Members ----------------------------------------------------------------------------------
+
+
+def membership_set_role(*, campaign: Campaign, user, member, role: str) -> CampaignMembership:
+    """Add `member` to the campaign or change their role (owners and staff only). A campaign
+    always keeps at least one owner."""
+    require(can_manage(user, campaign), "Only the campaign's owners can change roles.")
+    if role not in CampaignMembership.Role.values:
+        raise ValidationError("Unknown role.")
+    with transaction.atomic():
+        membership, created = CampaignMembership.objects.select_for_update().get_or_create(
+            campaign=campaign, user=member, defaults={"role": role}
+        )
+        old = None if created else membership.role
+        if not created and old != role:
+            if old == CampaignMembership.Role.OWNER and not _other_owner(campaign, member):
+                raise ValidationError("A campaign needs at least one owner.")
+            membership.role = role
+            membership.save(update_fields=["role"])
+        if old != role:
+            audit_record(
+                AuditEvent.Action.MEMBER_ROLE_CHANGED,
+                actor=user,
+                campaign=campaign,
+                target=membership,
+                summary=f"{member.get_username()}: {old or 'not a member'} → {role}",
+                member=member.get_username(),
+                old=old,
+                new=role,
+            )
+    campaign.__dict__.pop("_roles", None)
+    return membership
+
+
+def membership_remove(*, campaign: Campaign, user, member) -> None:
+    require(can_manage(user, campaign), "Only the campaign's owners can remove members.")
+    with transaction.atomic():
+        membership = (
+            CampaignMembership.objects.select_for_update()
+            .filter(campaign=campaign, user=member)
+            .first()
+        )
+        if membership is None:
+            return
+        if membership.role == CampaignMembership.Role.OWNER and not _other_owner(campaign, member):
+            raise ValidationError("A campaign needs at least one owner.")
+        audit_record(
+            AuditEvent.Action.MEMBER_ROLE_CHANGED,
+            actor=user,
+            campaign=campaign,
+            target=membership,
+            summary=f"{member.get_username()}: {membership.role} → removed",
+            member=member.get_username(),
+            old=membership.role,
+            new=None,
+        )
+        membership.delete()
+    campaign.__dict__.pop("_roles", None)
+
+
+def _other_owner(campaign: Campaign, member) -> bool:
+    return (
+        CampaignMembership.objects.filter(campaign=campaign, role=CampaignMembership.Role.OWNER)
+        .exclude(user=member)
+        .exists()
+    )

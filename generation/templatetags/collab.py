@@ -1,0 +1,124 @@
+"""Template helpers for review, comments, share links and exports."""
+
+from django import template
+from django.db.models import Count
+from django.utils.html import format_html
+
+from generation.models import Comment, Image
+from generation.services import access
+
+register = template.Library()
+
+REVIEW_LABELS = dict(Image.ReviewState.choices)
+
+
+@register.simple_tag
+def review_pill(state: str) -> str:
+    return format_html(
+        '<span class="pill review-pill review-{}" data-review-pill>{}</span>',
+        state,
+        REVIEW_LABELS.get(state, state),
+    )
+
+
+@register.filter
+def review_label(state: str) -> str:
+    return REVIEW_LABELS.get(state, state)
+
+
+def review_counts(campaign) -> list[dict]:
+    """Images per review state in a campaign (one grouped COUNT)."""
+    found = dict(
+        Image.objects.filter(campaign=campaign)
+        .order_by()
+        .values_list("review_state")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        {"value": value, "label": label, "count": found.get(value, 0)}
+        for value, label in Image.ReviewState.choices
+    ]
+
+
+@register.inclusion_tag("generation/collab/review_tabs.html", takes_context=True)
+def review_tabs(context, campaign, current=""):
+    """The gallery's review-state filter with counts (links keep the other filters)."""
+    request = context["request"]
+    counts = review_counts(campaign)
+    params = request.GET.copy()
+    for key in ("review", "before", "after"):
+        params.pop(key, None)
+    tabs = []
+    total = sum(c["count"] for c in counts)
+    base = params.urlencode()
+    tabs.append({"value": "", "label": "All", "count": total, "query": base})
+    for entry in counts:
+        query = params.copy()
+        query["review"] = entry["value"]
+        tabs.append({**entry, "query": query.urlencode()})
+    return {
+        "tabs": tabs,
+        "current": current,
+        "campaign": campaign,
+        "can_review": access.can_review(request.user, campaign),
+        "in_review": next(c["count"] for c in counts if c["value"] == "in_review"),
+    }
+
+
+@register.inclusion_tag("generation/collab/review_panel.html", takes_context=True)
+def review_panel(context, image):
+    """The image page's review card: state, actions, comments."""
+    request = context["request"]
+    user = request.user
+    campaign = image.campaign
+    comments = list(
+        Comment.objects.filter(image=image)
+        .select_related("author")
+        .prefetch_related("mentions")
+        .order_by("created_at", "id")
+    )
+    return {
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "image": image,
+        "campaign": campaign,
+        "comments": comments,
+        "can_review": access.can_review(user, campaign),
+        "can_request": image.review_state in ("draft", "changes_requested", "rejected"),
+        "people": access_people(campaign),
+    }
+
+
+def access_people(campaign):
+    from generation.services.review import campaign_people
+
+    return list(campaign_people(campaign).order_by("username").distinct())
+
+
+@register.filter
+def can_manage(user, campaign) -> bool:
+    return access.can_manage(user, campaign)
+
+
+@register.filter
+def can_review(user, campaign) -> bool:
+    return access.can_review(user, campaign)
+
+
+@register.filter
+def with_mentions(comment):
+    """The comment body, escaped, with @mentions of members highlighted."""
+    from generation.services.review import MENTION
+
+    names = {u.get_username().lower() for u in comment.mentions.all()}
+    body = str(comment.body)
+    out = []
+    last = 0
+    for match in MENTION.finditer(body):
+        if match.group(1).lower() not in names:
+            continue
+        out.append(format_html("{}", body[last : match.start()]))
+        out.append(format_html('<span class="mention">@{}</span>', match.group(1)))
+        last = match.end()
+    out.append(format_html("{}", body[last:]))
+    return format_html("{}" * len(out), *out)

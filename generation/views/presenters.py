@@ -1,0 +1,125 @@
+"""What pages and JSON endpoints show about rows: URLs, labels and the live-status payload.
+
+The JSON carries only our own URLs and fields a member may read: never Firefly job ids, status
+or cancel URLs, nor anything from settings. ``StudioJSONEncoder`` also escapes ``<``, ``>`` and
+``&`` so the body is inert even if someone pastes it into HTML.
+"""
+
+from __future__ import annotations
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import JsonResponse
+from django.urls import reverse
+
+from generation.firefly.facts import MODEL_VERSION_LABELS, PRESETS_BY_ID
+from generation.models import Generation, Image, Rendition
+from generation.selectors import grid_rendition
+from generation.views.media import file_token
+
+STATUS_LABELS = {
+    Generation.Status.QUEUED: "Queued",
+    Generation.Status.SUBMITTED: "Starting",
+    Generation.Status.RUNNING: "Generating",
+    Generation.Status.SUCCEEDED: "Done",
+    Generation.Status.FAILED: "Failed",
+    Generation.Status.CANCELLED: "Cancelled",
+}
+
+
+class StudioJSONEncoder(DjangoJSONEncoder):
+    def encode(self, o):
+        text = super().encode(o)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def json_response(data: dict, status: int = 200) -> JsonResponse:
+    response = JsonResponse(data, status=status, encoder=StudioJSONEncoder)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def rendition_url(rendition: Rendition) -> str:
+    return reverse(
+        "rendition_file", kwargs={"pk": rendition.pk, "name": file_token(rendition.file.name)}
+    )
+
+
+def original_url(image: Image) -> str:
+    return reverse(
+        "image_original", kwargs={"pk": image.pk, "name": file_token(image.original.name)}
+    )
+
+
+def download_url(image: Image) -> str:
+    return reverse("image_download", kwargs={"pk": image.pk})
+
+
+def preset_name(preset_id: str) -> str:
+    preset = PRESETS_BY_ID.get(preset_id)
+    return preset.name if preset else preset_id.replace("_", " ").capitalize()
+
+
+def model_label(generation: Generation) -> str:
+    if generation.custom_model_id and generation.custom_model:
+        return generation.custom_model.display_name
+    return MODEL_VERSION_LABELS.get(generation.model_version, generation.model_version)
+
+
+# A custom model is generated with its base model's version; name the base as Adobe does.
+_CUSTOM_BASES = {"image3_custom": "image3", "image4_custom": "image4_standard"}
+
+
+def base_model_label(custom_model) -> str:
+    """ "Firefly Image 3" for a custom model trained on Image 3 (not Adobe's internal name)."""
+    base = _CUSTOM_BASES.get(custom_model.model_version)
+    if base and base in MODEL_VERSION_LABELS:
+        return MODEL_VERSION_LABELS[base]
+    return custom_model.base_model_label
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status.capitalize())
+
+
+def image_alt(image: Image) -> str:
+    prompt = image.generation.prompt.strip()
+    short = prompt if len(prompt) <= 140 else prompt[:139].rstrip() + "…"
+    return f"Image {image.index + 1} of generation {image.generation_id}: {short}"
+
+
+def tile_data(image: Image) -> dict:
+    """One gallery tile for the live JSON (the page's <template> turns it into markup)."""
+    thumb = grid_rendition(image)
+    return {
+        "id": image.pk,
+        "generation_id": image.generation_id,
+        "url": image.get_absolute_url(),
+        "alt": image_alt(image),
+        "thumb": rendition_url(thumb) if thumb else None,
+        "width": thumb.width if thumb else image.width,
+        "height": thumb.height if thumb else image.height,
+        "favourite": image.is_favourite,
+        "caption": model_label(image.generation),
+    }
+
+
+def generation_data(generation: Generation, images: list[Image] | None = None) -> dict:
+    """A generation's live status; ``images`` (already loaded) adds their tiles."""
+    data = {
+        "id": generation.pk,
+        "url": generation.get_absolute_url(),
+        "status": generation.status,
+        "status_label": status_label(generation.status),
+        "is_active": generation.is_active,
+        "progress": generation.progress,
+        "error": generation.error_message,
+        "num_variations": generation.num_variations,
+        "model": model_label(generation),
+        "prompt": generation.prompt,
+    }
+    if hasattr(generation, "image_count"):
+        data["image_count"] = generation.image_count
+    if images is not None:
+        data["images"] = [tile_data(image) for image in images]
+        data["image_count"] = len(images)
+    return data

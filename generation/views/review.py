@@ -1,0 +1,224 @@
+"""Review and approval: request review, decide, the approvers' queue, side-by-side comparison,
+comments with @mentions, deleting (unapproved) images, and the campaign's members page."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from generation import selectors
+from generation.forms import size_label
+from generation.models import CampaignMembership, Comment, Image, Rendition
+from generation.services import access, review
+
+State = Image.ReviewState
+QUEUE_LIMIT = 200
+COMPARE_MAX = 6
+
+
+def _back(request, fallback):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(fallback)
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages) or "That didn't work."
+
+
+@login_required
+@require_POST
+def image_review_request(request, pk):
+    image = selectors.image_for_user(request.user, pk)
+    try:
+        review.review_request(image=image, user=request.user, note=request.POST.get("note", ""))
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, "Sent for review. The campaign's approvers have been notified.")
+    return _back(request, image)
+
+
+@login_required
+@require_POST
+def image_review_decide(request, pk):
+    image = selectors.image_for_user(request.user, pk)
+    decision = request.POST.get("decision", "")
+    if not access.can_review(request.user, image.campaign):
+        raise PermissionDenied("Only the campaign's approvers can decide.")
+    try:
+        review.review_decide(
+            image=image,
+            user=request.user,
+            decision=decision,
+            comment=request.POST.get("comment", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        done = {"approve": "Approved", "changes": "Changes requested for", "reject": "Rejected"}
+        messages.success(request, f"{done[decision]} image {image.pk}.")
+    return _back(request, image)
+
+
+@login_required
+@require_POST
+def image_comment(request, pk):
+    image = selectors.image_for_user(request.user, pk)
+    try:
+        review.comment_add(image=image, user=request.user, body=request.POST.get("body", ""))
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, "Comment added.")
+    return _back(request, reverse("image_detail", kwargs={"pk": image.pk}) + "#comments")
+
+
+@login_required
+@require_POST
+def image_delete(request, pk):
+    image = selectors.image_for_user(request.user, pk)
+    campaign = image.campaign
+    try:
+        review.image_delete(image=image, user=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect(image)
+    messages.success(request, f"Image {pk} was deleted.")
+    return redirect(campaign)
+
+
+def _with_previews(qs):
+    return qs.select_related(
+        "generation", "generation__custom_model", "generation__requested_by"
+    ).prefetch_related(
+        Prefetch("renditions", queryset=Rendition.objects.all()),
+    )
+
+
+@login_required
+@require_GET
+def review_queue(request, slug):
+    """Images waiting for a decision, oldest request first; one shown large with the decision
+    form (keyboard: a approve, c changes, r reject, j/n next, k previous)."""
+    campaign = selectors.campaign_for_user(request.user, slug)
+    queue = list(
+        _with_previews(
+            Image.objects.filter(campaign=campaign, review_state=State.IN_REVIEW)
+            .select_related("review_requested_by")
+            .order_by("review_requested_at", "id")
+        )[:QUEUE_LIMIT]
+    )
+    wanted = request.GET.get("image", "")
+    current = next((i for i in queue if str(i.pk) == wanted), queue[0] if queue else None)
+    position = queue.index(current) if current else 0
+    previous = queue[position - 1] if current and position > 0 else None
+    following = queue[position + 1] if current and position + 1 < len(queue) else None
+    base = reverse("review_queue", kwargs={"slug": campaign.slug})
+    comments = []
+    if current is not None:
+        comments = list(
+            Comment.objects.filter(image=current)
+            .select_related("author")
+            .prefetch_related("mentions")
+        )
+    return render(
+        request,
+        "generation/collab/review_queue.html",
+        {
+            "campaign": campaign,
+            "queue": queue,
+            "current": current,
+            "image": current,
+            "generation": current.generation if current else None,
+            "size_label": size_label(current.generation.width, current.generation.height)
+            if current
+            else "",
+            "previous": previous,
+            "following": following,
+            "position": position + 1,
+            "comments": comments,
+            "can_review": access.can_review(request.user, campaign),
+            "next_url": f"{base}?image={following.pk}" if following else base,
+            "queue_url": base,
+        },
+    )
+
+
+@login_required
+@require_GET
+def compare(request, slug):
+    """Two or more images of a campaign side by side (?ids=1&ids=2, or ?ids=1,2)."""
+    campaign = selectors.campaign_for_user(request.user, slug)
+    raw = []
+    for value in request.GET.getlist("ids"):
+        raw.extend(part for part in value.split(",") if part.strip().isdigit())
+    ids = list(dict.fromkeys(int(v) for v in raw))[:COMPARE_MAX]
+    found = {
+        i.pk: i
+        for i in _with_previews(Image.objects.filter(campaign=campaign, pk__in=ids)).select_related(
+            "reviewed_by"
+        )
+    }
+    images = [found[i] for i in ids if i in found]
+    if len(images) < 2:
+        messages.info(request, "Pick at least two images to compare.")
+        return redirect("review_queue", slug=campaign.slug)
+    return render(
+        request,
+        "generation/collab/compare.html",
+        {
+            "campaign": campaign,
+            "images": images,
+            "can_review": access.can_review(request.user, campaign),
+            "columns": min(len(images), 3),
+            "here": request.get_full_path(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members(request, slug):
+    """Owners (and staff) add people, set roles (owner, approver, member) and remove them."""
+    campaign = selectors.campaign_for_user(request.user, slug)
+    if not access.can_manage(request.user, campaign):
+        raise PermissionDenied("Only the campaign's owners can manage its members.")
+    if request.method == "POST":
+        username = request.POST.get("username", "").strip()
+        member = get_user_model().objects.filter(username__iexact=username).first()
+        action = request.POST.get("action", "set")
+        if member is None:
+            messages.error(request, f"There is no account named “{username}”.")
+        else:
+            try:
+                if action == "remove":
+                    review.membership_remove(campaign=campaign, user=request.user, member=member)
+                    messages.success(request, f"{member.get_username()} was removed.")
+                else:
+                    role = request.POST.get("role", CampaignMembership.Role.MEMBER)
+                    review.membership_set_role(
+                        campaign=campaign, user=request.user, member=member, role=role
+                    )
+                    label = CampaignMembership.Role(role).label.lower()
+                    messages.success(request, f"{member.get_username()} is now {label}.")
+            except ValidationError as error:
+                messages.error(request, _error_text(error))
+        return redirect("campaign_members", slug=campaign.slug)
+    return render(
+        request,
+        "generation/collab/members.html",
+        {
+            "campaign": campaign,
+            "members": selectors.campaign_members(campaign),
+            "roles": CampaignMembership.Role.choices,
+        },
+    )

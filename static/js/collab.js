@@ -1,0 +1,126 @@
+/* Review queue keys, confirmations, role selects, copy buttons and export progress.
+   Every page works without this file (forms post, the export page has a Refresh link). */
+(function () {
+  "use strict";
+
+  function isTyping(event) {
+    var el = event.target;
+    return !!(el && el.closest && el.closest("input, textarea, select, [contenteditable]"));
+  }
+
+  /* Forms with data-confirm ask first. */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.matches && form.matches("form[data-confirm]") && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  /* Role selects on the members page save on change. */
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("[data-role-autosubmit]")) {
+      var form = event.target.form;
+      if (typeof form.requestSubmit === "function") form.requestSubmit();
+      else form.submit();
+    }
+  });
+
+  /* Copy the new share link. */
+  document.querySelectorAll("[data-copy-input]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var input = document.getElementById(button.dataset.copyInput);
+      if (!input) return;
+      input.select();
+      var done = function () { button.lastChild.textContent = "Copied"; };
+      if (navigator.clipboard) navigator.clipboard.writeText(input.value).then(done, function () {});
+      else { document.execCommand("copy"); done(); }
+    });
+  });
+
+  /* Review queue: a approve, c changes, r reject, j/n next, k previous, x select to compare. */
+  var queue = document.querySelector("[data-review-queue]");
+  if (queue) {
+    document.addEventListener("keydown", function (event) {
+      if (event.altKey || event.ctrlKey || event.metaKey) return;
+      if (isTyping(event)) {
+        if (event.key === "Escape") event.target.blur();
+        return;
+      }
+      var key = event.key.toLowerCase();
+      var target = null;
+      if (key === "j" || key === "n") target = queue.querySelector("[data-queue-next]");
+      else if (key === "k") target = queue.querySelector("[data-queue-prev]");
+      if (target) {
+        event.preventDefault();
+        window.location.href = target.href;
+        return;
+      }
+      if (key === "x") {
+        var check = document.querySelector("[data-current-check]");
+        if (check) { event.preventDefault(); check.checked = !check.checked; }
+        return;
+      }
+      var button = queue.querySelector("[data-decision-form] button[data-key='" + key + "']");
+      if (button && !button.disabled) {
+        event.preventDefault();
+        var form = button.form;
+        if (typeof form.requestSubmit === "function") form.requestSubmit(button);
+        else button.click();
+      }
+    });
+  }
+
+  /* Compare needs two or more. */
+  var compare = document.querySelector("[data-compare-form]");
+  if (compare) {
+    var compareButton = compare.querySelector("[data-compare-button]");
+    var update = function () {
+      var n = compare.querySelectorAll("input[name=ids]:checked").length;
+      compareButton.disabled = n < 2;
+      compareButton.lastChild.textContent = n >= 2 ? "Compare " + n + " selected" : "Select 2+ to compare";
+    };
+    compare.addEventListener("change", update);
+    document.addEventListener("keydown", function () { window.setTimeout(update, 0); });
+    update();
+  }
+
+  /* Export page: follow the build until the ZIP is ready. */
+  var exportCard = document.querySelector("[data-export]");
+  if (exportCard && exportCard.dataset.active === "1") {
+    var url = exportCard.dataset.statusUrl;
+    var progress = exportCard.querySelector("[data-export-progress]");
+    var count = exportCard.querySelector("[data-export-count]");
+    var status = exportCard.querySelector("[data-export-status]");
+    var wrap = exportCard.querySelector("[data-export-progress-wrap]");
+    var download = exportCard.querySelector("[data-export-download]");
+    var error = exportCard.querySelector("[data-export-error]");
+    var delay = 500;
+    var poll = function () {
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+        .then(function (data) {
+          progress.value = data.progress;
+          count.textContent = data.done + " of " + data.total;
+          status.textContent = data.status_label;
+          status.className = "pill pill-" + ({ ready: "succeeded", failed: "failed", expired: "cancelled" }[data.status] || "running");
+          if (data.download_url) {
+            download.href = data.download_url;
+            download.hidden = false;
+          }
+          if (data.error) {
+            error.lastElementChild.textContent = data.error;
+            error.hidden = false;
+          }
+          if (data.is_active) {
+            delay = Math.min(delay * 1.3, 3000);
+            window.setTimeout(poll, delay);
+          } else {
+            wrap.hidden = true;
+          }
+        })
+        .catch(function () { window.setTimeout(poll, 4000); });
+    };
+    window.setTimeout(poll, delay);
+  }
+})();

@@ -1,0 +1,143 @@
+/* New generation form: follows the chosen model (sizes it supports, fields it refuses, how many
+   variations it makes), counts prompt characters, shows the model's sample prompt and keeps a
+   one-line summary next to the Generate button. The server validates all of it again. */
+(function () {
+  "use strict";
+
+  function setUp(form) {
+    var prompt = form.querySelector("textarea[name=prompt]");
+    var counter = form.querySelector("[data-counter-for]");
+    var hint = form.querySelector("[data-sample-hint]");
+    var summary = form.querySelector("[data-summary]");
+    var submit = form.querySelector(".submit-bar button[type=submit]");
+    var limit = prompt ? parseInt(prompt.getAttribute("maxlength") || "1024", 10) : 1024;
+
+    function checked(name) {
+      return form.querySelector("input[name='" + name + "']:checked");
+    }
+
+    function updateCounter() {
+      if (!prompt || !counter) return;
+      var n = prompt.value.length;
+      counter.textContent = n + " / " + limit;
+      counter.classList.toggle("is-near", n > limit * 0.9);
+    }
+
+    function followModel() {
+      var model = checked("model");
+      if (!model) return;
+      var version = model.dataset.version;
+      var unsupported = (model.dataset.unsupported || "").split(" ");
+
+      // Sizes the model supports; keep the same aspect ratio when the pixels differ.
+      var current = checked("size");
+      var currentRatio = current ? current.closest("[data-size-option]").querySelector(".ratio-name").textContent : "";
+      var firstVisible = null;
+      var sameRatio = null;
+      form.querySelectorAll("[data-size-option]").forEach(function (option) {
+        var ok = (" " + option.dataset.versions + " ").indexOf(" " + version + " ") !== -1;
+        option.hidden = !ok;
+        var input = option.querySelector("input");
+        input.disabled = !ok;
+        if (ok && !firstVisible) firstVisible = input;
+        if (ok && !sameRatio && option.querySelector(".ratio-name").textContent === currentRatio) sameRatio = input;
+      });
+      if (!current || current.disabled) {
+        var pick = sameRatio || firstVisible;
+        if (pick) pick.checked = true;
+      }
+      var sizeHelp = form.querySelector("[data-size-help]");
+      if (sizeHelp) sizeHelp.textContent = "Sizes available for " + model.closest("label").querySelector(".model-card-name").textContent + ".";
+
+      // Fields this model refuses are hidden and left out of the request.
+      form.querySelectorAll("[data-needs]").forEach(function (block) {
+        var refused = unsupported.indexOf(block.dataset.needs) !== -1;
+        block.hidden = refused;
+        block.querySelectorAll("input, select, textarea").forEach(function (el) {
+          el.disabled = refused;
+        });
+      });
+
+      // Image 4 Ultra makes one image per request.
+      var max = parseInt(model.dataset.maxVariations || "4", 10) || 4;
+      form.querySelectorAll("[data-variations-option]").forEach(function (input) {
+        input.disabled = parseInt(input.value, 10) > max;
+      });
+      var variations = checked("num_variations");
+      if (!variations || variations.disabled) {
+        var one = form.querySelector("[data-variations-option][value='1']");
+        if (one) one.checked = true;
+      }
+
+      // The custom model's sample prompt, offered under the prompt box.
+      if (hint) {
+        var sample = model.dataset.samplePrompt || "";
+        hint.hidden = !sample;
+        hint.querySelector("[data-sample-text]").textContent = sample;
+      }
+    }
+
+    function updateSummary() {
+      var model = checked("model");
+      var size = checked("size");
+      var variations = checked("num_variations");
+      var presets = form.querySelectorAll("input[name=style_presets]:checked").length;
+      var n = variations ? parseInt(variations.value, 10) : 1;
+      var parts = [];
+      if (model) parts.push(model.closest("label").querySelector(".model-card-name").textContent);
+      if (size) parts.push(size.closest("label").querySelector(".ratio-name").textContent);
+      if (presets) parts.push(presets + (presets === 1 ? " style preset" : " style presets"));
+      if (summary) summary.textContent = parts.join(" · ");
+      if (submit && submit.getAttribute("aria-busy") !== "true") {
+        submit.lastChild.textContent = "Generate " + n + (n === 1 ? " image" : " images");
+      }
+    }
+
+    function updateRange(input) {
+      var output = form.querySelector("output[for='" + input.id + "']");
+      if (output) output.textContent = input.value;
+    }
+
+    if (prompt) {
+      prompt.addEventListener("input", updateCounter);
+      prompt.addEventListener("keydown", function (event) {
+        // Cmd/Ctrl+Enter generates, as in most prompt boxes.
+        if (event.key === "Enter" && (event.metaKey || event.ctrlKey)) {
+          event.preventDefault();
+          if (typeof form.requestSubmit === "function") form.requestSubmit();
+          else form.submit();
+        }
+      });
+    }
+    var useSample = form.querySelector("[data-use-sample]");
+    if (useSample) {
+      useSample.addEventListener("click", function () {
+        prompt.value = hint.querySelector("[data-sample-text]").textContent;
+        updateCounter();
+        prompt.focus();
+      });
+    }
+    form.addEventListener("change", function (event) {
+      if (event.target.name === "model") followModel();
+      updateSummary();
+    });
+    form.querySelectorAll("input[type=range]").forEach(function (input) {
+      input.addEventListener("input", function () {
+        updateRange(input);
+      });
+      updateRange(input);
+    });
+
+    updateCounter();
+    followModel();
+    updateSummary();
+  }
+
+  function start() {
+    var form = document.querySelector("[data-generate-form]");
+    if (form) setUp(form);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,305 @@
+/* Live updates without reloading: the campaign gallery polls /campaigns/<slug>/live and a
+   generation page polls /generations/<pk>/status.json about every 1.5 s while work is running.
+   Everything from the server is set with textContent or attributes, never parsed as HTML. */
+(function () {
+  "use strict";
+
+  var FAST = 1500;
+  var SLOW = 12000;
+  var MAX_BACKOFF = 30000;
+
+  function cloneTemplate(id) {
+    var template = document.getElementById(id);
+    return template ? template.content.firstElementChild.cloneNode(true) : null;
+  }
+
+  function announce(text) {
+    var region = document.querySelector("[data-live-announcer]");
+    if (!region) return;
+    region.textContent = "";
+    window.setTimeout(function () {
+      region.textContent = text;
+    }, 50);
+  }
+
+  function buildTile(data) {
+    var tile = cloneTemplate("tile-template");
+    if (!tile) return null;
+    tile.dataset.imageId = String(data.id);
+    tile.dataset.generation = String(data.generation_id);
+    var link = tile.querySelector("[data-tile]");
+    link.href = data.url;
+    var img = tile.querySelector("img");
+    if (data.thumb) {
+      img.src = data.thumb;
+      img.width = data.width;
+      img.height = data.height;
+      img.alt = data.alt;
+    } else {
+      img.remove();
+      var text = document.createElement("span");
+      text.className = "tile-processing";
+      text.textContent = "Preparing thumbnail…";
+      link.insertBefore(text, link.firstChild);
+    }
+    tile.querySelector(".tile-caption").textContent = data.caption;
+    var form = tile.querySelector("form");
+    if (form) {
+      form.action = "/images/" + encodeURIComponent(data.id) + "/favourite/";
+      if (data.favourite) {
+        form.classList.add("is-on");
+        form.querySelector("[data-favourite-value]").value = "0";
+        form.querySelector("button").setAttribute("aria-pressed", "true");
+      }
+    }
+    return tile;
+  }
+
+  function buildPlaceholder(generation) {
+    var tile = cloneTemplate("placeholder-template");
+    if (!tile) return null;
+    tile.dataset.generation = String(generation.id);
+    tile.querySelector("[data-tile]").href = generation.url;
+    tile.querySelector("[data-placeholder-prompt]").textContent = generation.prompt;
+    updatePlaceholder(tile, generation);
+    return tile;
+  }
+
+  function updatePlaceholder(tile, generation) {
+    var status = tile.querySelector("[data-placeholder-status]");
+    var label = generation.status_label;
+    if (generation.status === "running" && generation.progress) label += " · " + generation.progress + "%";
+    else label += "…";
+    if (status && status.textContent !== label) status.textContent = label;
+    var progress = tile.querySelector("[data-placeholder-progress]");
+    if (progress) progress.value = generation.progress || 0;
+  }
+
+  function buildFailed(generation) {
+    var tile = cloneTemplate("failed-template");
+    if (!tile) return null;
+    tile.dataset.generation = String(generation.id);
+    tile.querySelector("[data-tile]").href = generation.url;
+    tile.querySelector("[data-failed-status]").textContent = generation.status_label;
+    tile.querySelector("[data-failed-error]").textContent = generation.error || "See the generation for details.";
+    return tile;
+  }
+
+  /* A poller that slows down when idle, backs off on errors and pauses in background tabs. */
+  function poller(tick) {
+    var timer = null;
+    var delay = FAST;
+    var failures = 0;
+    var stopped = false;
+
+    function schedule(ms) {
+      window.clearTimeout(timer);
+      if (!stopped) timer = window.setTimeout(run, ms);
+    }
+
+    function run() {
+      if (document.hidden) return; // resumed by visibilitychange
+      tick()
+        .then(function (next) {
+          failures = 0;
+          if (next === null) {
+            stopped = true;
+            return;
+          }
+          delay = next;
+          schedule(delay);
+        })
+        .catch(function () {
+          failures++;
+          schedule(Math.min(MAX_BACKOFF, FAST * Math.pow(2, failures)));
+        });
+    }
+
+    document.addEventListener("visibilitychange", function () {
+      if (!document.hidden && !stopped) schedule(0);
+    });
+    return { start: function () { schedule(delay); } };
+  }
+
+  function getJSON(url) {
+    return fetch(url, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+      cache: "no-store",
+    }).then(function (response) {
+      if (response.redirected || !response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    });
+  }
+
+  /* ------------------------------------------------------------ campaign gallery */
+  function setUpGallery(gallery) {
+    var since = parseInt(gallery.dataset.since || "0", 10) || 0;
+    var liveUrl = gallery.dataset.liveUrl;
+    var failedShown = {};
+
+    function firstImageTile() {
+      return gallery.querySelector(".tile[data-image-id]");
+    }
+
+    function placeholdersOf(id) {
+      return gallery.querySelectorAll("[data-placeholder][data-generation='" + id + "']");
+    }
+
+    function watched() {
+      var ids = {};
+      gallery.querySelectorAll("[data-placeholder]").forEach(function (tile) {
+        ids[tile.dataset.generation] = true;
+      });
+      return Object.keys(ids);
+    }
+
+    function insertBeforeImages(node) {
+      var first = firstImageTile();
+      if (first) gallery.insertBefore(node, first);
+      else gallery.appendChild(node);
+    }
+
+    function applyGeneration(generation) {
+      var existing = placeholdersOf(generation.id);
+      if (generation.is_active) {
+        var wanted = Math.max(0, generation.num_variations - (generation.image_count || 0));
+        for (var i = existing.length; i < wanted; i++) {
+          var placeholder = buildPlaceholder(generation);
+          if (!placeholder) break;
+          var firstPlaceholder = gallery.querySelector("[data-placeholder], [data-failed]");
+          gallery.insertBefore(placeholder, firstPlaceholder || firstImageTile());
+        }
+        placeholdersOf(generation.id).forEach(function (tile, index) {
+          if (index >= wanted) tile.remove();
+          else updatePlaceholder(tile, generation);
+        });
+        return true;
+      }
+      existing.forEach(function (tile) {
+        tile.remove();
+      });
+      if (generation.status === "failed" || generation.status === "cancelled") {
+        if (!failedShown[generation.id] && existing.length) {
+          failedShown[generation.id] = true;
+          var failed = buildFailed(generation);
+          if (failed) insertBeforeImages(failed);
+          announce("Generation " + generation.id + " " + generation.status_label.toLowerCase() + ".");
+        }
+      }
+      return false;
+    }
+
+    function tick() {
+      var url = liveUrl + (liveUrl.indexOf("?") === -1 ? "?" : "&") + "since=" + since;
+      var watching = watched();
+      if (watching.length) url += "&watch=" + watching.join(",");
+      return getJSON(url).then(function (data) {
+        var added = 0;
+        (data.images || []).forEach(function (image) {
+          if (gallery.querySelector(".tile[data-image-id='" + image.id + "']")) return;
+          var tile = buildTile(image);
+          if (!tile) return;
+          var placeholder = placeholdersOf(image.generation_id)[0];
+          if (placeholder) placeholder.remove();
+          insertBeforeImages(tile);
+          since = Math.max(since, image.id);
+          added++;
+        });
+        var active = false;
+        (data.generations || []).forEach(function (generation) {
+          if (applyGeneration(generation)) active = true;
+        });
+        if (added) {
+          var count = document.querySelector("[data-image-count]");
+          if (count) {
+            var n = (parseInt(count.dataset.count, 10) || 0) + added;
+            count.dataset.count = String(n);
+            count.textContent = n + (n === 1 ? " image" : " images");
+          }
+          announce(added + (added === 1 ? " new image" : " new images") + " in the gallery.");
+          var empty = document.querySelector("[data-empty-state]");
+          if (empty) empty.remove();
+        }
+        return active || watched().length ? FAST : SLOW;
+      });
+    }
+
+    poller(tick).start();
+  }
+
+  /* ------------------------------------------------------------ one generation */
+  function setUpGeneration(page) {
+    var url = page.dataset.statusUrl;
+    var gallery = page.querySelector("[data-generation-images]");
+    var lastStatus = null;
+
+    function tick() {
+      return getJSON(url).then(function (data) {
+        var pill = page.querySelector("[data-status-pill]");
+        if (pill) {
+          pill.className = "pill pill-" + data.status;
+          pill.textContent = data.status_label;
+        }
+        var text = page.querySelector("[data-status-text]");
+        if (text) text.textContent = data.status_label + "…";
+        var progressText = page.querySelector("[data-progress-text]");
+        if (progressText) progressText.textContent = (data.progress || 0) + "%";
+        var progress = page.querySelector("[data-status-progress]");
+        if (progress) progress.value = data.progress || 0;
+
+        var added = 0;
+        (data.images || []).forEach(function (image) {
+          if (gallery.querySelector(".tile[data-image-id='" + image.id + "']")) return;
+          var tile = buildTile(image);
+          if (!tile) return;
+          var placeholder = gallery.querySelector("[data-placeholder]");
+          if (placeholder) gallery.insertBefore(tile, placeholder);
+          else gallery.appendChild(tile);
+          added++;
+        });
+        var wanted = data.is_active ? Math.max(0, data.num_variations - (data.images || []).length) : 0;
+        gallery.querySelectorAll("[data-placeholder]").forEach(function (tile, index) {
+          if (index >= wanted) tile.remove();
+          else updatePlaceholder(tile, data);
+        });
+
+        if (!data.is_active) {
+          var panel = page.querySelector("[data-status-panel]");
+          if (panel) panel.classList.add("is-hidden");
+          var errorPanel = page.querySelector("[data-error-panel]");
+          if (errorPanel && data.error) {
+            errorPanel.querySelector("[data-error-text]").textContent = data.error;
+            errorPanel.classList.remove("is-hidden");
+          }
+          page.querySelectorAll("[data-show-when]").forEach(function (el) {
+            var when = el.dataset.showWhen;
+            el.hidden = !(when === "retryable" && (data.status === "failed" || data.status === "cancelled"));
+          });
+          var empty = page.querySelector("[data-empty-state]");
+          if (empty && added) empty.remove();
+        }
+        if (data.status !== lastStatus && lastStatus !== null) {
+          var message = "Status: " + data.status_label + ".";
+          if (data.status === "succeeded") message = "Done: " + (data.images || []).length + " images ready.";
+          if (data.status === "failed") message = "Failed. " + (data.error || "");
+          announce(message);
+        }
+        lastStatus = data.status;
+        return data.is_active ? FAST : null;
+      });
+    }
+
+    if (page.dataset.active === "1") poller(tick).start();
+  }
+
+  function start() {
+    var gallery = document.querySelector("[data-gallery][data-live-url]");
+    if (gallery && gallery.dataset.live === "1") setUpGallery(gallery);
+    var page = document.querySelector("[data-generation-page]");
+    if (page) setUpGeneration(page);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,212 @@
+"""Review, sharing and export in real Chromium, against the Firefly emulator and a real Celery
+worker: alice asks for review, carol (an approver) decides from the review queue with the
+keyboard, alice shares the gallery, a stranger opens the link without signing in, and alice
+downloads a ZIP whose manifest matches the database. Saves docs/screenshots/review-queue.png."""
+
+import io
+import json
+import os
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from generation.models import CampaignMembership, Generation, Image, ShareLink
+from tests.conftest import chromium_path
+from tests.personas import PASSWORD, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.worker]
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+THUMBS_LOADED = "[...document.querySelectorAll('img')].every(i => i.complete && i.naturalWidth > 0)"
+
+
+@pytest.fixture
+def chromium():
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop runs in this thread
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    if not executable:
+        pytest.fail("Browser tests need Chromium: install it or set CHROMIUM_PATH.")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=ARGS)
+        yield browser
+        browser.close()
+        from django.db import connections
+
+        connections.close_all()
+
+
+@pytest.fixture
+def open_page(chromium, live_server):
+    contexts, problems = [], []
+
+    def open_page(username=None):
+        context = chromium.new_context(
+            viewport={"width": 1440, "height": 900},
+            base_url=live_server.url,
+            accept_downloads=True,
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on(
+            "console",
+            lambda m: (
+                problems.append(m.text) if m.type == "error" and "410" not in m.text else None
+            ),
+        )
+        if username:
+            page.goto("/accounts/login/")
+            page.get_by_label("Username").fill(username)
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_url(re.compile(r"/$"))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert problems == [], f"the browser reported errors: {problems}"
+
+
+def test_review_share_and_export(
+    open_page, alice, spring_launch, emulator, celery_worker, wait_for
+):
+    from generation.services import generation_create
+
+    carol = make_user("carol", first_name="Carol", last_name="Reyes")
+    CampaignMembership.objects.create(
+        campaign=spring_launch, user=carol, role=CampaignMembership.Role.APPROVER
+    )
+    for prompt, presets in [
+        ("a picnic on a green hill with a teal blanket, golden sun", ["golden_hour"]),
+        ("pink flowers in a glass vase on a sunny table", ["pastel_color", "bokeh"]),
+    ]:
+        generation_create(
+            campaign=spring_launch,
+            user=alice,
+            prompt=prompt,
+            style_presets=presets,
+            style_strength=70,
+            width=2048,
+            height=2048,
+            num_variations=2,
+        )
+    wait_for(
+        lambda: (
+            Generation.objects.filter(status=Generation.Status.SUCCEEDED).count() == 2
+            and Image.objects.count() == 4
+        ),
+        timeout=30,
+    )
+    first, second, third = list(Image.objects.order_by("id"))[:3]
+
+    # alice asks for review of three images from their pages.
+    page = open_page("alice")
+    for image in (first, second, third):
+        page.goto(f"/images/{image.pk}/")
+        page.get_by_label("Note for the approvers").fill("For the spring banner")
+        page.get_by_role("button", name="Request review").click()
+        page.locator("[data-review-pill]", has_text="In review").first.wait_for()
+    assert Image.objects.filter(review_state="in_review").count() == 3
+
+    # carol sees the bell, opens the queue and decides with the keyboard.
+    approver = open_page("carol")
+    approver.goto("/")
+    assert approver.locator("[data-bell-count]").inner_text() == "3"
+    approver.goto(f"/campaigns/{spring_launch.slug}/")
+    approver.locator("[data-review-tab=in_review]").click()
+    assert approver.locator(".tile[data-image-id]").count() == 3
+    approver.get_by_role("link", name=re.compile("Review 3 waiting")).click()
+    approver.wait_for_url(re.compile(r"/review/"))
+    approver.locator("[data-current-check]").check()
+    approver.locator(".strip-check input").nth(1).check()
+    wait_for(lambda: approver.evaluate(THUMBS_LOADED))
+    approver.mouse.move(0, 0)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    approver.screenshot(path=str(SCREENSHOTS / "review-queue.png"))
+
+    # compare side by side, then back to the queue
+    approver.get_by_role("button", name=re.compile("Compare 2 selected")).click()
+    approver.wait_for_url(re.compile(r"/compare/"))
+    assert approver.locator(".compare-item").count() == 2
+    approver.go_back()
+
+    approver.keyboard.press("a")  # approve the oldest request
+    wait_for(lambda: Image.objects.filter(pk=first.pk, review_state="approved").exists())
+    approver.wait_for_url(re.compile(rf"image={second.pk}"))
+    approver.keyboard.press("j")  # skip to the third
+    approver.wait_for_url(re.compile(rf"image={third.pk}"))
+    approver.get_by_label("Comment").fill("Warmer please, @alice")
+    approver.keyboard.press("Escape")
+    approver.keyboard.press("c")
+    wait_for(lambda: Image.objects.filter(pk=third.pk, review_state="changes_requested").exists())
+    assert third.comments.get().mentions.get() == alice
+
+    # The approved image is locked; alice is told about both decisions.
+    page.goto(f"/images/{first.pk}/")
+    assert page.locator("[data-review-pill]").first.inner_text() == "Approved"
+    assert page.get_by_role("button", name="Delete this image").count() == 0
+    assert page.locator("[data-starting-point]").is_visible()
+    page.goto("/notifications/")
+    assert page.locator("[data-notification]").count() == 2
+
+    # alice shares the whole gallery, drafts included, with downloads on.
+    page.goto(f"/campaigns/{spring_launch.slug}/share/")
+    page.get_by_label("Name").fill("Agency preview")
+    page.get_by_label("All images", exact=False).check()
+    page.get_by_label("Allow downloading originals").check()
+    page.get_by_role("button", name="Create link").click()
+    link_url = page.locator("[data-new-link-url]").input_value()
+    assert "/s/" in link_url
+
+    # A stranger opens it in a fresh browser without signing in.
+    stranger = open_page()
+    stranger.goto(link_url)
+    assert stranger.locator(".share-tile").count() == 4
+    assert stranger.locator("[data-draft-mark]").count() == 3
+    approved_tile = stranger.locator(f".share-tile[data-image-id='{first.pk}']")
+    assert approved_tile.locator("[data-draft-mark]").count() == 0
+    wait_for(lambda: stranger.evaluate(THUMBS_LOADED))
+    with stranger.expect_download() as info:
+        approved_tile.locator(".share-download").click()
+    assert Path(info.value.path()).read_bytes()[:2] == b"\xff\xd8"
+    assert ShareLink.objects.get().view_count == 1
+
+    # Revoked: the stranger gets a friendly page at once.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Revoke").click()
+    page.locator(".pill", has_text="Revoked").wait_for()
+    response = stranger.goto(link_url)
+    assert response.status == 410
+    assert "turned off" in stranger.locator("h1").inner_text()
+
+    # alice exports the gallery as a ZIP and checks the manifest against the database.
+    page.goto(f"/campaigns/{spring_launch.slug}/")
+    page.get_by_role("button", name="Export ZIP").click()
+    page.wait_for_url(re.compile(r"/exports/\d+/"))
+    page.locator("[data-export-download]").wait_for(state="visible")
+    with page.expect_download() as info:
+        page.locator("[data-export-download]").click()
+    archive = zipfile.ZipFile(io.BytesIO(Path(info.value.path()).read_bytes()))
+    manifest = json.loads(archive.read("manifest.json"))
+    rows = {row["image_id"]: row for row in manifest["images"]}
+    assert set(rows) == set(Image.objects.values_list("pk", flat=True))
+    for image in Image.objects.select_related("generation", "reviewed_by"):
+        row = rows[image.pk]
+        generation = image.generation
+        assert row["prompt"] == generation.prompt
+        assert row["seed"] == image.seed
+        assert row["firefly_job_id"] == generation.firefly_job_id != ""
+        assert row["style_presets"] == generation.style_presets
+        assert row["style_strength"] == 70
+        assert row["review_state"] == image.review_state
+        assert row["requested_by"] == "alice"
+        assert archive.read(row["file"]) == image.original.open("rb").read()
+    assert rows[first.pk]["approved_by"] == "carol"
+    assert "manifest.csv" in archive.namelist()
