@@ -13,6 +13,7 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import beat_init
 from django.db import InterfaceError, OperationalError
 
 from generation import services
@@ -168,3 +169,10 @@ def cleanup_exports() -> int:
     from generation.services import exports
 
     return exports.exports_cleanup()
+
+
+@beat_init.connect
+def _sync_catalogue_when_beat_starts(sender=None, **kwargs) -> None:
+    """A fresh install has an empty catalogue: sync once at start instead of after the first
+    interval. The countdown gives the emulator a moment to come up beside beat."""
+    sync_custom_models.apply_async(countdown=3)
