@@ -206,6 +206,11 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading binds the whole domain and its subdomains to HTTPS in browsers for months
+        # and is hard to undo: the domain's owner opts in (DJANGO_SECURE_HSTS_PRELOAD=1), so
+        # the check that only says "not preloaded" is a decision here, not a finding.
+        SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W021"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
@@ -258,6 +263,8 @@ CELERY_BROKER_FOLDER = env_path("CELERY_BROKER_FOLDER", VAR_DIR / "broker")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for _folder in ("queue", "control", "processed"):
         (CELERY_BROKER_FOLDER / _folder).mkdir(parents=True, exist_ok=True)
+    # kombu's transport, but a message file appears only once it is complete (generation.broker).
+    CELERY_BROKER_TRANSPORT = "generation.broker:Transport"
     # One folder for in and out, so any process on this machine can publish and consume.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"),
