@@ -20,6 +20,8 @@ def test_healthz_is_503_when_the_broker_is_unreachable(client, monkeypatch):
     # Celery prefers the environment variable to its configuration, so clear both.
     monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    # Embedded mode names its own file-system transport class, which would win over the URL.
+    monkeypatch.setattr(celery_app.conf, "broker_transport", None)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["broker"] is False
