@@ -24,28 +24,14 @@ from generation.firefly.errors import (
 from generation.models import AuditEvent, CustomModel
 from generation.services import custom_models_sync
 from generation.services.audit import audit_record
+from generation.services.catalogue import SYNCED_FIELDS
 
 logger = logging.getLogger(__name__)
 
 SYNC_SCHEDULE_KEY = "sync-custom-models"
 
-FIREFLY_FIELDS = (
-    "display_name",
-    "asset_id",
-    "asset_name",
-    "training_mode",
-    "base_model_name",
-    "base_model_version",
-    "model_version",
-    "sample_prompt",
-    "published_state",
-    "version",
-    "concept_id",
-    "size_bytes",
-    "etag",
-    "firefly_created_at",
-    "firefly_modified_at",
-)
+# Everything the sync writes is read-only here: Firefly is its source.
+FIREFLY_FIELDS = ("asset_id", *SYNCED_FIELDS)
 SYNC_FIELDS = ("last_synced_at", "missing_since")
 
 

@@ -12,27 +12,11 @@ from generation.admin.media import grid_rendition, rendition_img
 from generation.firefly.errors import FireflyError
 from generation.models import Generation, Image, Rendition
 from generation.services import generation_cancel, generation_retry
+from generation.services.generations import REQUEST_FIELDS as GENERATION_PARAMETERS
 
 logger = logging.getLogger(__name__)
 
-REQUEST_FIELDS = (
-    "campaign",
-    "requested_by",
-    "retry_of",
-    "prompt",
-    "negative_prompt",
-    "custom_model",
-    "model_version",
-    "style_presets",
-    "style_strength",
-    "content_class",
-    "visual_intensity",
-    "width",
-    "height",
-    "num_variations",
-    "seeds",
-    "locale",
-)
+REQUEST_FIELDS = ("campaign", "requested_by", "retry_of", *GENERATION_PARAMETERS)
 PIPELINE_FIELDS = (
     "progress",
     "firefly_job_id",
@@ -128,6 +112,22 @@ class GenerationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # generations are requested from a campaign page
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a generation deletes its images: not when one of them is approved (locked).
+        if obj is not None and obj.images.filter(review_state=Image.ReviewState.APPROVED).exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        locked = queryset.filter(images__review_state=Image.ReviewState.APPROVED).distinct()
+        for generation in locked:
+            self.message_user(
+                request,
+                f"Generation {generation.pk} has approved (locked) images, so it was kept.",
+                messages.ERROR,
+            )
+        super().delete_queryset(request, queryset.exclude(pk__in=locked.values("pk")))
 
     def render_change_form(self, request, context, *args, **kwargs):
         # Every field is read-only; keep only the delete link among the submit buttons.
