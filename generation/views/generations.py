@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from generation import selectors
@@ -21,6 +20,7 @@ from generation.forms import (
 )
 from generation.models import Image, Rendition
 from generation.views import presenters
+from generation.views.feedback import error_text, redirect_back
 
 TOKENS_SESSION_KEY = "generation_form_tokens"
 TOKENS_KEPT = 50
@@ -187,19 +187,6 @@ def generation_status(request, pk):
     )
 
 
-def _back(request, fallback):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(fallback)
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages) or "That didn't work."
-
-
 @login_required
 @require_POST
 def generation_cancel(request, pk):
@@ -207,10 +194,10 @@ def generation_cancel(request, pk):
     try:
         _services().generation_cancel(generation=generation, user=request.user)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, f"Generation {generation.pk} is being cancelled.")
-    return _back(request, generation)
+    return redirect_back(request, generation)
 
 
 @login_required
@@ -220,7 +207,7 @@ def generation_retry(request, pk):
     try:
         retry = _services().generation_retry(generation=generation, user=request.user)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
         return redirect(generation)
     messages.success(request, "Trying again with the same settings.")
     return redirect(retry)

@@ -8,30 +8,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from generation import selectors
 from generation.forms import size_label
 from generation.models import CampaignMembership, Comment, Image, Rendition
 from generation.services import access, review
+from generation.views.feedback import error_text, redirect_back
 
 State = Image.ReviewState
 QUEUE_LIMIT = 200
 COMPARE_MAX = 6
-
-
-def _back(request, fallback):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(fallback)
-
-
-def _error_text(error: ValidationError) -> str:
-    return " ".join(error.messages) or "That didn't work."
 
 
 @login_required
@@ -41,10 +28,10 @@ def image_review_request(request, pk):
     try:
         review.review_request(image=image, user=request.user, note=request.POST.get("note", ""))
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, "Sent for review. The campaign's approvers have been notified.")
-    return _back(request, image)
+    return redirect_back(request, image)
 
 
 @login_required
@@ -62,11 +49,11 @@ def image_review_decide(request, pk):
             comment=request.POST.get("comment", ""),
         )
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         done = {"approve": "Approved", "changes": "Changes requested for", "reject": "Rejected"}
         messages.success(request, f"{done[decision]} image {image.pk}.")
-    return _back(request, image)
+    return redirect_back(request, image)
 
 
 @login_required
@@ -76,10 +63,10 @@ def image_comment(request, pk):
     try:
         review.comment_add(image=image, user=request.user, body=request.POST.get("body", ""))
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, "Comment added.")
-    return _back(request, reverse("image_detail", kwargs={"pk": image.pk}) + "#comments")
+    return redirect_back(request, reverse("image_detail", kwargs={"pk": image.pk}) + "#comments")
 
 
 @login_required
@@ -90,7 +77,7 @@ def image_delete(request, pk):
     try:
         review.image_delete(image=image, user=request.user)
     except ValidationError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
         return redirect(image)
     messages.success(request, f"Image {pk} was deleted.")
     return redirect(campaign)
@@ -211,7 +198,7 @@ def members(request, slug):
                     label = CampaignMembership.Role(role).label.lower()
                     messages.success(request, f"{member.get_username()} is now {label}.")
             except ValidationError as error:
-                messages.error(request, _error_text(error))
+                messages.error(request, error_text(error))
         return redirect("campaign_members", slug=campaign.slug)
     return render(
         request,

@@ -4,14 +4,13 @@ filter by favourites; plus the keyboard path through the gallery. Runs against t
 emulator and a real Celery worker, and saves screenshots of the gallery and the form to
 docs/screenshots/."""
 
-import os
 import re
 from pathlib import Path
 
 import pytest
 
 from generation.models import Campaign, CustomModel, Generation, Image
-from tests.conftest import chromium_path
+from tests.browser.conftest import SCREENSHOTS
 from tests.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
@@ -19,34 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.worker]
 ALL_THUMBNAILS_LOADED = (
     "[...document.querySelectorAll('.tile img')].every(i => i.complete && i.naturalWidth > 0)"
 )
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop runs in this thread
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium_path()
-    if not executable:
-        pytest.fail("Browser tests need Chromium: install it or set CHROMIUM_PATH.")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=ARGS)
-        yield browser
-        browser.close()
-        # While Playwright's loop runs, the ORM in the test body uses context-local connections
-        # that pytest-django's teardown can't see: close them here, or PostgreSQL keeps a session.
-        from django.db import connections
-
-        connections.close_all()
 
 
 @pytest.fixture

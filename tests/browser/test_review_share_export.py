@@ -5,7 +5,6 @@ downloads a ZIP whose manifest matches the database. Saves docs/screenshots/revi
 
 import io
 import json
-import os
 import re
 import zipfile
 from pathlib import Path
@@ -13,39 +12,20 @@ from pathlib import Path
 import pytest
 
 from generation.models import CampaignMembership, Generation, Image, ShareLink
-from tests.conftest import chromium_path
+from tests.browser.conftest import SCREENSHOTS
 from tests.personas import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 THUMBS_LOADED = "[...document.querySelectorAll('img')].every(i => i.complete && i.naturalWidth > 0)"
 
 
 @pytest.fixture
-def chromium():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop runs in this thread
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium_path()
-    if not executable:
-        pytest.fail("Browser tests need Chromium: install it or set CHROMIUM_PATH.")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=ARGS)
-        yield browser
-        browser.close()
-        from django.db import connections
-
-        connections.close_all()
-
-
-@pytest.fixture
-def open_page(chromium, live_server):
+def open_page(browser, live_server):
     contexts, problems = [], []
 
     def open_page(username=None):
-        context = chromium.new_context(
+        context = browser.new_context(
             viewport={"width": 1440, "height": 900},
             base_url=live_server.url,
             accept_downloads=True,
@@ -129,7 +109,10 @@ def test_review_share_and_export(
     wait_for(lambda: approver.evaluate(THUMBS_LOADED))
     approver.mouse.move(0, 0)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    approver.set_viewport_size({"width": 1440, "height": 1080})
+    approver.evaluate("window.scrollTo(0, 0)")
     approver.screenshot(path=str(SCREENSHOTS / "review-queue.png"))
+    approver.set_viewport_size({"width": 1440, "height": 900})
 
     # compare side by side, then back to the queue
     approver.get_by_role("button", name=re.compile("Compare 2 selected")).click()
@@ -146,7 +129,7 @@ def test_review_share_and_export(
     approver.keyboard.press("Escape")
     approver.keyboard.press("c")
     wait_for(lambda: Image.objects.filter(pk=third.pk, review_state="changes_requested").exists())
-    assert third.comments.get().mentions.get() == alice
+    assert third.comments.get(decision="changes_requested").mentions.get() == alice
 
     # The approved image is locked; alice is told about both decisions.
     page.goto(f"/images/{first.pk}/")

@@ -1,0 +1,19 @@
+"""What a POST-and-redirect view does after acting: go back where the user was, say what failed."""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def redirect_back(request, fallback):
+    """Redirect to the form's `next` when it is on this site (never an open redirect)."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(fallback)
+
+
+def error_text(error: ValidationError) -> str:
+    return " ".join(error.messages) or "That didn't work."
