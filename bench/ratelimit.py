@@ -1,12 +1,14 @@
-"""Part 2, working at Firefly's rate limit, scaled down to 60 requests a minute (one a second)
-so that a run takes a minute instead of the quarter of an hour Adobe's default 4/min would.
+"""Part 2, working at Firefly's rate limit, scaled to 120 requests a minute (one per 0.5 s) so
+that a run of more than a minute's worth of requests takes a minute, not the half hour Adobe's
+default 4/min would.
 
 The app paces itself with its shared limiter (`FIREFLY_RATE_LIMIT_PER_MINUTE`,
 `FIREFLY_RATE_LIMIT_COUNTS_POLLS`); the emulator enforces the same limit with its sliding
 window and counts every 429 it sends. One worker with 2 prefork processes.
 
-* pace: N generations, status polls not counted (the formula N / limit assumes one counted
-  request per generation). Target: all done within 1.05 x N / limit + latency, zero 429s.
+* pace: 140 generations (more than a minute of slots, so the emulator's sliding window is
+  really tested), status polls not counted (the formula N / limit assumes one counted request
+  per generation). Target: all done within 1.05 x N / limit + latency, zero 429s.
 * pace, polls counted: every poll costs a slot too, so the floor is (1 + polls per generation)
   requests each. Reported with the requests each generation needed; target zero 429s and the
   same formula with the two requests a generation needs at the least (submit + one poll).
@@ -21,7 +23,7 @@ import time
 from bench.common import check, summary, targets_table
 from bench.stack import Emulator, base_env, manage, run_driver, start_worker, stop, var_dir
 
-LIMIT = 60
+LIMIT = 120
 JOB_SECONDS = 5.0
 PENDING_SECONDS = 0.5
 LATENCY = JOB_SECONDS + PENDING_SECONDS
@@ -69,8 +71,9 @@ def _one(scenario: str, n: int, counts_polls: bool) -> dict:
 
 
 def run(quick: bool = False) -> dict:
-    n_pace = 20 if quick else 60
-    n_polls = 10 if quick else 20
+    # More than one minute's worth (LIMIT) of counted requests, so the sliding window is tested.
+    n_pace = 40 if quick else 140
+    n_polls = 10 if quick else 40
     pace = _one("pace", n_pace, counts_polls=False)
     polls = _one("pace", n_polls, counts_polls=True)
     fair = _one("fair", 36, counts_polls=False)

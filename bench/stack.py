@@ -72,17 +72,16 @@ def base_env(var: Path, **settings: object) -> dict[str, str]:
 
 def production_env(var: Path, **settings: object) -> dict[str, str]:
     """Production settings as the issue asks for them, pointed at a local stack."""
-    static_root = var / "staticfiles"
-    return base_env(
-        var,
-        DJANGO_DEBUG=0,
-        DJANGO_SECRET_KEY="bench-" + secrets.token_urlsafe(64),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,testserver",
-        DJANGO_SECURE_SSL_REDIRECT=0,
-        DJANGO_SILENCED_SYSTEM_CHECKS="generation.E001,generation.W001,generation.W002",
-        STATIC_ROOT=static_root,
-        **settings,
-    )
+    values: dict[str, object] = {
+        "DJANGO_DEBUG": 0,
+        "DJANGO_SECRET_KEY": "bench-" + secrets.token_urlsafe(64),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver",
+        "DJANGO_SECURE_SSL_REDIRECT": 0,
+        "DJANGO_SILENCED_SYSTEM_CHECKS": "generation.E001,generation.W001,generation.W002",
+        "STATIC_ROOT": var / "staticfiles",
+    }
+    values.update(settings)
+    return base_env(var, **values)
 
 
 def manage(env: dict[str, str], *args: str, timeout: float = 300) -> str:

@@ -9,6 +9,5 @@ admin.site.site_title = "Campaign Studio admin"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("", include("generation.urls_collab")),
     path("", include("generation.urls")),
 ]

@@ -19,7 +19,7 @@ from generation.firefly.validation import (
     validate_seeds,
     validate_style_presets,
 )
-from generation.models import Campaign, CampaignMembership, CustomModel, Generation
+from generation.models import Campaign, CampaignMembership, CustomModel, Generation, Image
 from generation.selectors import GalleryFilters
 from generation.views import presenters
 
@@ -590,6 +590,9 @@ class GalleryFilterForm(forms.Form):
     requester = forms.IntegerField(required=False, min_value=1, label="Requested by")
     date_from = forms.DateField(required=False, label="From")
     date_to = forms.DateField(required=False, label="To")
+    review = forms.ChoiceField(
+        required=False, choices=[("", "Any review state"), *Image.ReviewState.choices]
+    )
 
     def filters(self) -> GalleryFilters:
         """What was asked for; a malformed value is ignored rather than failing the page."""
@@ -604,4 +607,5 @@ class GalleryFilterForm(forms.Form):
             requester=data.get("requester"),
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
+            review=data.get("review") or "",
         )

@@ -1,12 +1,13 @@
 """One Firefly rate limiter for every worker process and machine, kept in the database.
 
 Adobe allows an organisation 4 requests a minute by default, shared by everything that uses the
-credential. Time is cut into windows ("slots") of `60 / FIREFLY_RATE_LIMIT_PER_MINUTE` seconds and
-each Firefly request needs a slot of its own: reserving one is an INSERT into
-`FireflyRequestSlot`, whose unique slot number lets exactly one process win it; the loser takes the
-next free one. The caller gets the time its slot starts. When that is in the future it re-schedules
-its task with that countdown instead of calling Firefly (a worker never sleeps); when the task
-comes back, `reserve` finds the slot reserved under the same `owner` and lets it through.
+credential. Time is cut into windows ("slots") of `60 / FIREFLY_RATE_LIMIT_PER_MINUTE` seconds
+(plus a 2 % headroom, `HEADROOM`) and each Firefly request needs a slot of its own: reserving one
+is an INSERT into `FireflyRequestSlot`, whose unique slot number lets exactly one process win it;
+the loser takes the next free one. The caller gets the time its slot starts. When that is in the
+future it re-schedules its task with that countdown instead of calling Firefly (a worker never
+sleeps); when the task comes back, `reserve` finds the slot reserved under the same `owner` and
+lets it through.
 
 What counts: job submissions, cancels and catalogue listings always; status polls when
 `FIREFLY_RATE_LIMIT_COUNTS_POLLS` (Adobe does not say whether they count). Downloads from the
@@ -56,9 +57,17 @@ def counts(kind: str) -> bool:
     return kind != POLL or settings.FIREFLY_RATE_LIMIT_COUNTS_POLLS
 
 
+#: Slots are this much longer than 60 / limit. Firefly counts requests in a sliding minute, and
+#: a request goes out a little after its slot starts (a countdown firing late, a busy worker):
+#: with slots of exactly 60 / limit, one early and one late request `limit` slots apart put
+#: `limit + 1` requests in one minute and the last gets a 429 (3 of 603 at 120/min in
+#: `python -m bench ratelimit`). 2 % absorbs lateness of up to 1.2 s per minute.
+HEADROOM = 0.02
+
+
 def slot_width() -> float:
     """Seconds per slot."""
-    return 60.0 / settings.FIREFLY_RATE_LIMIT_PER_MINUTE
+    return 60.0 / settings.FIREFLY_RATE_LIMIT_PER_MINUTE * (1 + HEADROOM)
 
 
 def _start(slot: int, width: float) -> datetime:
@@ -112,6 +121,20 @@ def reserve(kind: str, key: str | int, *, now: datetime | None = None) -> Reserv
             continue  # another process took it first: look again
         return Reservation(max(now, _start(candidate, width)), candidate)
     raise RuntimeError("Could not reserve a Firefly request slot (too much contention)")
+
+
+def last_reserved(kind: str) -> datetime | None:
+    """When the last slot reserved for a `kind` request and not yet used starts (None: none)."""
+    last = (
+        FireflyRequestSlot.objects.filter(owner__startswith=f"{kind}:", used=False)
+        .order_by("-slot")
+        .values_list("slot", "width_ms")
+        .first()
+    )
+    if last is None:
+        return None
+    slot, width_ms = last
+    return _start(slot, width_ms / 1000)
 
 
 def prune(*, now: datetime | None = None) -> int:

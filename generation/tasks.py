@@ -146,7 +146,14 @@ def sync_custom_models(self) -> dict:
     return {"created": result.created, "updated": result.updated, "missing": result.missing}
 
 
-@shared_task(bind=True, name="generation.tasks.build_export", max_retries=MAX_RETRIES)
+@shared_task(
+    bind=True,
+    name="generation.tasks.build_export",
+    max_retries=MAX_RETRIES,
+    # Copying thousands of originals takes longer than a pipeline step.
+    soft_time_limit=1800,
+    time_limit=1900,
+)
 def build_export(self, export_id: int) -> str:
     """Build a campaign export's ZIP (see `services.exports.export_build`)."""
     from generation.services import exports

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from generation.views import auth, campaigns, generations, images
 
@@ -26,4 +26,6 @@ urlpatterns = [
     path("images/<int:pk>/original/<str:name>", images.image_original, name="image_original"),
     path("images/<int:pk>/download/", images.image_download, name="image_download"),
     path("renditions/<int:pk>/<str:name>", images.rendition_file, name="rendition_file"),
+    # Review, comments, notifications, audit trail, share links and exports
+    path("", include("generation.urls_collab")),
 ]

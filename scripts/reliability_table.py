@@ -17,6 +17,7 @@ from pathlib import Path
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "reliability.md"
 START, END = "<!-- matrix:start -->", "<!-- matrix:end -->"
+MODES = {"sqlite": "embedded (SQLite)", "postgresql": "services (PostgreSQL, Redis)"}
 
 
 def _cell(text: str) -> str:
@@ -33,7 +34,7 @@ def table(runs: list[dict]) -> str:
             passed.setdefault(row["test"], set()).add(run["database"])
     head = (
         "| # | step | fault injected | terminal state | what the user sees | POSTs to Firefly "
-        "| jobs created | images | " + " | ".join(f"passes on {m}" for m in modes) + " |"
+        "| jobs created | images | " + " | ".join(MODES.get(m, m) for m in modes) + " |"
     )
     rule = "|---" * (8 + len(modes)) + "|"
     lines = [head, rule]

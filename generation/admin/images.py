@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from generation.admin.media import grid_rendition, original_url, rendition_img, rendition_url
-from generation.models import Image, Rendition
+from generation.models import AuditEvent, Image, Rendition
+from generation.services.audit import audit_record
 
 REVIEW_FIELDS = (
     "review_state",
@@ -30,6 +31,17 @@ FILE_FIELDS = (
     "bytes",
     "checksum",
 )
+
+
+def _audit_deleted(request, image) -> None:
+    audit_record(
+        AuditEvent.Action.IMAGE_DELETED,
+        actor=request.user,
+        campaign=image.campaign,
+        target=image,
+        summary=f"Image {image.pk} of generation {image.generation_id} deleted in the admin",
+        review_state=image.review_state,
+    )
 
 
 class RenditionInline(admin.TabularInline):
@@ -118,12 +130,16 @@ class ImageAdmin(admin.ModelAdmin):
         locked = list(queryset.filter(review_state=Image.ReviewState.APPROVED))
         for image in locked:
             self.message_user(request, LOCKED_MESSAGE.format(pk=image.pk), messages.ERROR)
-        super().delete_queryset(request, queryset.exclude(pk__in=[i.pk for i in locked]))
+        deletable = queryset.exclude(pk__in=[i.pk for i in locked])
+        for image in deletable.select_related("campaign"):
+            _audit_deleted(request, image)
+        super().delete_queryset(request, deletable)
 
     def delete_model(self, request, obj):
         if obj.is_locked:  # not reachable through delete_view; kept for any other caller
             self.message_user(request, LOCKED_MESSAGE.format(pk=obj.pk), messages.ERROR)
             return
+        _audit_deleted(request, obj)
         super().delete_model(request, obj)
 
     @admin.display(description="Thumbnail")

@@ -57,6 +57,11 @@ class Generation(models.Model):
     # Where it is
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
+    progress_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When Firefly last reported `progress`; two readings predict the job's end.",
+    )
     firefly_job_id = models.CharField(max_length=255, blank=True)
     status_url = models.CharField(max_length=2048, blank=True)
     cancel_url = models.CharField(max_length=2048, blank=True)

@@ -24,6 +24,7 @@ from generation.models import (
     GenerationPreset,
     Image,
 )
+from generation.selectors import forget_gallery_filter_options
 from generation.services.audit import audit_record
 from generation.services.scheduling import CANCEL, SUBMIT, schedule
 
@@ -207,6 +208,8 @@ def generation_create(
             + f": {prompt[:120]}",
         )
         schedule(SUBMIT, generation.pk)
+    # The gallery's filter bar may now offer a new model, preset or person.
+    forget_gallery_filter_options(campaign.pk)
     logger.info("generation %s created for campaign %s", generation.pk, campaign.pk)
     return generation
 

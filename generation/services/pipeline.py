@@ -43,8 +43,9 @@ from generation import ratelimit
 from generation.firefly import JobStatus, SubmittedJob, errors
 from generation.firefly.facts import CONTENT_POLICY_CODES
 from generation.firefly_client import get_client
-from generation.models import Generation
+from generation.models import Generation, Image
 from generation.renditions import ImageRejected
+from generation.services import fairness
 from generation.services.generations import generation_request
 from generation.services.ingest import IngestSkipped, ingest_outputs
 from generation.services.scheduling import (
@@ -55,6 +56,7 @@ from generation.services.scheduling import (
     Step,
     claim_tolerance,
     poll_interval,
+    poll_wait,
     retry_countdown,
     schedule,
 )
@@ -133,7 +135,37 @@ def _finish(
     )
     if done:
         logger.info("generation %s -> %s (%s)", generation_id, status, code)
+        _remove_stray_files(generation_id)
     return bool(done)
+
+
+def _remove_stray_files(generation_id: int) -> None:
+    """Delete files an interrupted save left for a generation that ended without images.
+
+    `save_outputs` writes files inside its transaction and deletes them on rollback, but a
+    worker killed in between (kill -9, OOM) leaves them behind. Once the generation is failed or
+    cancelled nothing can commit rows for it any more (saves re-check the status under a row
+    lock), so whatever lies in its folders is unreferenced. Best effort: never fails the caller.
+    """
+    row = (
+        Generation.objects.filter(pk=generation_id).values("campaign_id", "ingest_attempts").first()
+    )
+    if not row or not row["ingest_attempts"]:
+        return  # nothing was ever saved for it
+    storage = Image._meta.get_field("original").storage
+    for prefix in ("originals", "renditions"):
+        folder = f"{prefix}/c{row['campaign_id']}/g{generation_id}"
+        try:
+            _folders, names = storage.listdir(folder)
+            for name in names:
+                storage.delete(f"{folder}/{name}")
+                logger.info("generation %s: removed stray file %s/%s", generation_id, folder, name)
+        except FileNotFoundError:
+            continue
+        except Exception:
+            logger.warning(
+                "generation %s: could not clean %s", generation_id, folder, exc_info=True
+            )
 
 
 def generation_fail(*, generation_id: int, code: str, message: str) -> bool:
@@ -175,11 +207,18 @@ def _wait_for_slot(kind: str, generation_id: int) -> float:
 
 
 def generation_submit(*, generation_id: int) -> Step:
-    """Send a queued generation to Firefly, exactly once."""
+    """Send a queued generation to Firefly, exactly once.
+
+    When submissions are paced by the shared rate limiter, the slot this task reserved goes to
+    whoever's turn it is (`fairness.next_in_line`), which may be another queued generation than
+    its own; a task whose own generation was already sent that way, or cancelled, still uses its
+    slot for the next in line.
+    """
     generation = Generation.objects.filter(pk=generation_id).first()
-    if generation is None or generation.status != Status.QUEUED:
+    if generation is None:
         return Step("not_queued")
-    if generation.cancel_requested:
+    paced = ratelimit.counts(ratelimit.SUBMIT)
+    if generation.status == Status.QUEUED and generation.cancel_requested:
         _finish(
             generation_id,
             Status.CANCELLED,
@@ -187,31 +226,26 @@ def generation_submit(*, generation_id: int) -> Step:
             message=MSG_CANCELLED,
             from_statuses=(Status.QUEUED,),
         )
-        return Step("cancelled")
+        if not (paced and fairness.someone_waiting()):
+            return Step("cancelled")
+    elif generation.status != Status.QUEUED and not (paced and fairness.someone_waiting()):
+        return Step("not_queued")
 
     wait = _wait_for_slot(ratelimit.SUBMIT, generation_id)
     if wait > 0:
         moved = Generation.objects.filter(pk=generation_id, status=Status.QUEUED).update(
             next_poll_at=_now() + timedelta(seconds=wait)
         )
-        return schedule(SUBMIT, generation_id, wait) if moved else Step("not_queued")
+        return schedule(SUBMIT, generation_id, wait) if moved or paced else Step("not_queued")
 
-    now = _now()
-    claimed = Generation.objects.filter(
-        pk=generation_id, status=Status.QUEUED, cancel_requested=False
-    ).update(
-        status=Status.SUBMITTED,
-        submit_attempts=F("submit_attempts") + 1,
-        submitted_at=now,
-        deadline_at=now + timedelta(seconds=settings.FIREFLY_JOB_DEADLINE_SECONDS),
-        next_poll_at=now + _in_flight_grace(),
-        error_code="",
-        error_message="",
-        updated_at=now,
-    )
-    if not claimed:
-        return Step("not_queued")  # a duplicate message, or cancelled a moment ago
-    generation.refresh_from_db()
+    if paced:
+        generation = _claim_next_in_line(generation_id)
+        if generation is None:
+            return Step("nobody_waiting")
+    else:
+        if not _claim_submission(generation_id):
+            return Step("not_queued")  # a duplicate message, or cancelled a moment ago
+        generation.refresh_from_db()
 
     # Committed (autocommit): the Firefly call happens outside any transaction.
     try:
@@ -219,6 +253,49 @@ def generation_submit(*, generation_id: int) -> Step:
     except errors.FireflyError as err:
         return _submit_failed(generation, err)
     return _submit_accepted(generation, job)
+
+
+def _claim_submission(generation_id: int) -> bool:
+    """`queued → submitted`, if it still is queued and not cancelled (a compare-and-set)."""
+    now = _now()
+    return bool(
+        Generation.objects.filter(
+            pk=generation_id, status=Status.QUEUED, cancel_requested=False
+        ).update(
+            status=Status.SUBMITTED,
+            submit_attempts=F("submit_attempts") + 1,
+            submitted_at=now,
+            deadline_at=now + timedelta(seconds=settings.FIREFLY_JOB_DEADLINE_SECONDS),
+            next_poll_at=now + _in_flight_grace(),
+            error_code="",
+            error_message="",
+            updated_at=now,
+        )
+    )
+
+
+def _claim_next_in_line(own_id: int) -> Generation | None:
+    """Claim the generation whose turn it is for the slot `own_id`'s task holds."""
+    for _ in range(3):
+        candidates = fairness.next_in_line()
+        if not candidates:
+            return None
+        for pk in candidates:
+            if _claim_submission(pk):
+                if pk != own_id:
+                    _give_way(own_id, pk)
+                return Generation.objects.get(pk=pk)
+    return None
+
+
+def _give_way(own_id: int, taken_by: int) -> None:
+    """`own_id` stays queued: its turn comes with a later slot, at the latest with the last
+    one reserved now, so the sweeper does not take it for lost meanwhile."""
+    last = ratelimit.last_reserved(ratelimit.SUBMIT) or _now()
+    Generation.objects.filter(pk=own_id, status=Status.QUEUED).update(
+        next_poll_at=max(last, _now())
+    )
+    logger.info("generation %s: submission slot went to %s (fair share)", own_id, taken_by)
 
 
 def _submit_accepted(generation: Generation, job: SubmittedJob) -> Step:
@@ -357,12 +434,24 @@ def _poll_failed(generation: Generation, err: errors.FireflyError, interval: flo
 def _still_running(generation: Generation, status: JobStatus, interval: float) -> Step:
     now = _now()
     changes = {"status": Status.RUNNING, "updated_at": now}
+    wait = interval
     if status.progress is not None:
         changes["progress"] = max(0, min(99, status.progress))
+        changes["progress_at"] = now
+        # Progress predicts when the job ends: poll then rather than on the fixed schedule.
+        wait = poll_wait(
+            interval,
+            progress=status.progress,
+            now=now,
+            previous_progress=generation.progress if generation.progress_at else None,
+            previous_at=generation.progress_at,
+            submitted_at=generation.submitted_at,
+        )
+        changes["next_poll_at"] = now + timedelta(seconds=wait)
     if generation.started_at is None:
         changes["started_at"] = now
     Generation.objects.filter(pk=generation.pk, status__in=POLLABLE).update(**changes)
-    return schedule(POLL, generation.pk, interval)
+    return schedule(POLL, generation.pk, wait)
 
 
 def _job_ended(generation: Generation, status: JobStatus) -> Step:

@@ -76,10 +76,21 @@ def notify(
         )
         for user in people.values()
     )
+    _forget_unread(people)
     emails = [u.email for u in people.values() if u.email]
     if emails and getattr(settings, "NOTIFICATION_EMAILS", True):
         transaction.on_commit(lambda: _send_emails(emails, text, url))
     return rows
+
+
+def _forget_unread(user_ids) -> None:
+    from django.core.cache import cache
+
+    from fireflyweb.context_processors import unread_key
+
+    keys = [unread_key(pk) for pk in user_ids]
+    transaction.on_commit(lambda: cache.delete_many(keys))
+    cache.delete_many(keys)
 
 
 def _send_emails(addresses: list[str], text: str, url: str) -> None:
@@ -170,8 +181,14 @@ def review_decide(*, image: Image, user, decision: str, comment: str = "") -> Im
             )
         image.refresh_from_db()
         if comment:
+            # The requester hears about the decision (with the comment) just below.
             comment_add(
-                image=image, user=user, body=comment, decision=state, notify_requester=False
+                image=image,
+                user=user,
+                body=comment,
+                decision=state,
+                notify_requester=False,
+                already_told=[image.review_requested_by],
             )
         audit_record(action, actor=user, target=image, summary=f"Image {image.pk} {state}")
         text = f"{_name(user)} {verb} image {image.pk} in “{image.campaign.name}”"
@@ -236,7 +253,13 @@ def mentioned_members(campaign: Campaign, body: str):
 
 
 def comment_add(
-    *, image: Image, user, body: str, decision: str = "", notify_requester: bool = True
+    *,
+    image: Image,
+    user,
+    body: str,
+    decision: str = "",
+    notify_requester: bool = True,
+    already_told=(),
 ) -> Comment:
     """A comment on an image; @mentioned members and the review's requester are notified."""
     require(is_member(user, image.campaign), "You are not a member of this campaign.")
@@ -251,8 +274,9 @@ def comment_add(
         if mentioned:
             comment.mentions.set(mentioned)
         excerpt = body if len(body) <= 120 else body[:119] + "…"
+        told = {u.pk for u in already_told if u is not None}
         notify(
-            mentioned,
+            [u for u in mentioned if u.pk not in told],
             actor=user,
             kind=Notification.Kind.MENTION,
             text=f"{_name(user)} mentioned you on image {image.pk}: “{excerpt}”",
@@ -277,7 +301,9 @@ def notifications_mark_read(*, user, ids=None) -> int:
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
-    return qs.update(read_at=timezone.now())
+    changed = qs.update(read_at=timezone.now())
+    _forget_unread([user.pk])
+    return changed
 
 
 # --- Members ----------------------------------------------------------------------------------

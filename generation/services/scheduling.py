@@ -12,6 +12,7 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 
 from django.conf import settings
@@ -54,10 +55,23 @@ def _task(name: str):
 def schedule(name: str, generation_id: int, countdown: float | None = None) -> Step:
     """Enqueue task `name` for `generation_id` once the current transaction commits."""
     countdown = None if countdown is None else min(max(0.0, countdown), MAX_COUNTDOWN)
-    task = _task(name)
-    send = partial(task.apply_async, args=(generation_id,), countdown=countdown)
-    transaction.on_commit(send, robust=True)
+    transaction.on_commit(partial(_send, name, generation_id, countdown))
     return Step("scheduled", name, countdown)
+
+
+def _send(name: str, generation_id: int, countdown: float | None) -> None:
+    """Publish, or log why not: a broker that is down must not fail the request or the task
+    that committed the row (the sweeper re-drives it)."""
+    try:
+        _task(name).apply_async(args=(generation_id,), countdown=countdown)
+    except Exception:
+        logger.warning(
+            "could not enqueue %s for generation %s (broker unavailable?); the sweeper will "
+            "re-drive it",
+            name,
+            generation_id,
+            exc_info=True,
+        )
 
 
 def poll_interval(poll_count: int) -> float:
@@ -65,6 +79,55 @@ def poll_interval(poll_count: int) -> float:
     base = settings.FIREFLY_POLL_INTERVAL_SECONDS
     cap = max(base, POLL_INTERVAL_CAP)
     return min(cap, base * POLL_GROWTH ** min(poll_count, 40))
+
+
+#: The soonest a job whose progress predicts its end is polled again.
+MIN_PREDICTED_WAIT = 0.25
+#: Polled this long after the predicted end (Firefly reports whole percents).
+PREDICTION_SLACK = 0.2
+
+
+def poll_wait(
+    interval: float,
+    *,
+    progress: int | None,
+    now: datetime,
+    previous_progress: int | None = None,
+    previous_at: datetime | None = None,
+    submitted_at: datetime | None = None,
+) -> float:
+    """Seconds until the next status poll of a job Firefly says is still at work.
+
+    `interval` is the growing schedule (`poll_interval`), used when progress tells nothing.
+    Two progress readings give the job's pace, so the next poll goes just after the moment it
+    should reach 100 % (at least MIN_PREDICTED_WAIT, at most POLL_INTERVAL_CAP): the images are
+    fetched about when they are ready, with no polls in between. With one reading, the pace
+    since submission (an underestimate: the job may have waited before it started) may only
+    shorten the wait (plus PREDICTION_SLACK, so a job predicted to end with the schedule is not
+    polled a moment too early). A job whose progress did not move since the last reading goes
+    back to the growing schedule, so a job stuck at 99 % is never polled in a tight loop.
+    """
+    if progress is None or progress <= 0:
+        return interval
+    progress = min(progress, 100)
+    if previous_at is not None and previous_progress is not None:
+        elapsed = (now - previous_at).total_seconds()
+        if progress <= previous_progress or elapsed <= 0:
+            return interval
+        rate = (progress - previous_progress) / elapsed  # percent per second
+        remaining = (100 - progress) / rate + PREDICTION_SLACK
+        return min(max(remaining, _floor(interval)), max(interval, POLL_INTERVAL_CAP))
+    if submitted_at is None:
+        return interval
+    elapsed = (now - submitted_at).total_seconds()
+    if elapsed <= 0:
+        return interval
+    remaining = elapsed * (100 - progress) / progress
+    return max(min(remaining, interval) + PREDICTION_SLACK, _floor(interval))
+
+
+def _floor(interval: float) -> float:
+    return min(MIN_PREDICTED_WAIT, interval)
 
 
 def claim_tolerance() -> float:

@@ -1,9 +1,9 @@
 """Template helpers for review, comments, share links and exports."""
 
 from django import template
-from django.db.models import Count
 from django.utils.html import format_html
 
+from generation import selectors
 from generation.models import Comment, Image
 from generation.services import access
 
@@ -26,25 +26,16 @@ def review_label(state: str) -> str:
     return REVIEW_LABELS.get(state, state)
 
 
-def review_counts(campaign) -> list[dict]:
-    """Images per review state in a campaign (one grouped COUNT)."""
-    found = dict(
-        Image.objects.filter(campaign=campaign)
-        .order_by()
-        .values_list("review_state")
-        .annotate(n=Count("pk"))
-    )
-    return [
+@register.inclusion_tag("generation/collab/review_tabs.html", takes_context=True)
+def review_tabs(context, campaign, current="", counts=None):
+    """The gallery's review-state filter with counts (links keep the other filters)."""
+    request = context["request"]
+    found = counts if counts is not None else selectors.review_counts(campaign)
+    counts = [
         {"value": value, "label": label, "count": found.get(value, 0)}
         for value, label in Image.ReviewState.choices
     ]
-
-
-@register.inclusion_tag("generation/collab/review_tabs.html", takes_context=True)
-def review_tabs(context, campaign, current=""):
-    """The gallery's review-state filter with counts (links keep the other filters)."""
-    request = context["request"]
-    counts = review_counts(campaign)
+    _prime_role(request.user, campaign, context.get("members"))
     params = request.GET.copy()
     for key in ("review", "before", "after"):
         params.pop(key, None)
@@ -63,6 +54,14 @@ def review_tabs(context, campaign, current=""):
         "can_review": access.can_review(request.user, campaign),
         "in_review": next(c["count"] for c in counts if c["value"] == "in_review"),
     }
+
+
+def _prime_role(user, campaign, memberships) -> None:
+    """Fill access.role_of's cache from memberships the page already loaded (no query)."""
+    if memberships is None or not user.is_authenticated:
+        return
+    role = next((m.role for m in memberships if m.user_id == user.pk), None)
+    campaign.__dict__.setdefault("_roles", {})[user.pk] = role
 
 
 @register.inclusion_tag("generation/collab/review_panel.html", takes_context=True)
@@ -93,6 +92,12 @@ def access_people(campaign):
     from generation.services.review import campaign_people
 
     return list(campaign_people(campaign).order_by("username").distinct())
+
+
+@register.simple_tag(takes_context=True)
+def prime_role(context, campaign, memberships=None):
+    _prime_role(context["request"].user, campaign, memberships)
+    return ""
 
 
 @register.filter

@@ -48,6 +48,7 @@ _ICONS = {
     '<path d="M15.5 8.5V5.5a1 1 0 0 0-1-1h-9a1 1 0 0 0-1 1v9a1 1 0 0 0 1 1h3"/>',
     "dice": '<rect x="4.5" y="4.5" width="15" height="15" rx="3"/><circle cx="9" cy="9" r=".6"/>'
     '<circle cx="15" cy="15" r=".6"/><circle cx="12" cy="12" r=".6"/>',
+    "bell": '<path d="M6.5 16.5V11a5.5 5.5 0 0 1 11 0v5.5l1.5 1.5h-14z"/><path d="M10 20.5h4"/>',
     "archive": '<rect x="3.5" y="4.5" width="17" height="4" rx="1"/>'
     '<path d="M5 8.5v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-10M10 12.5h4"/>',
 }

@@ -76,6 +76,7 @@ def campaign_gallery(request, slug):
     options = selectors.gallery_filter_options(campaign)
     since = page.images[0].pk if page.images else 0
     members = list(selectors.campaign_members(campaign))
+    review_counts = selectors.review_counts(campaign)  # also the image count: one query
     can_edit = request.user.is_staff or any(m.user_id == request.user.pk for m in members)
     return render(
         request,
@@ -91,7 +92,8 @@ def campaign_gallery(request, slug):
             "statuses": Generation.Status.choices,
             "can_edit": can_edit,
             "members": members,
-            "image_count": campaign.images.count(),
+            "review_counts": review_counts,
+            "image_count": sum(review_counts.values()),
         },
     )
 

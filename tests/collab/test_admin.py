@@ -77,3 +77,22 @@ def test_enabling_and_disabling_models_is_audited(staff_client, staff_user):
     events = list(AuditEvent.objects.order_by("id"))
     assert [e.action for e in events] == ["custom_model.disabled", "custom_model.enabled"]
     assert all(e.actor == staff_user and e.target_id == str(model.pk) for e in events)
+
+
+def test_admin_deletions_are_audited_and_generations_with_approved_images_kept(
+    staff_client, approved, images
+):
+    from generation.models import Generation
+
+    url = reverse("admin:generation_image_delete", args=[images[2].pk])
+    staff_client.post(url, {"post": "yes"})
+    assert AuditEvent.objects.filter(action="image.deleted", target_id=str(images[2].pk)).exists()
+    generation = approved.generation
+    delete = reverse("admin:generation_generation_delete", args=[generation.pk])
+    assert staff_client.post(delete, {"post": "yes"}).status_code == 403
+    changelist = reverse("admin:generation_generation_changelist")
+    staff_client.post(
+        changelist,
+        {"action": "delete_selected", "_selected_action": [generation.pk], "post": "yes"},
+    )
+    assert Generation.objects.filter(pk=generation.pk).exists()

@@ -174,9 +174,14 @@ def test_notifications_belong_to_their_recipient(client_for, people, images, ali
 
 
 def test_the_header_shows_the_unread_count(client_for, images, alice, carol):
-    review.review_request(image=images[0], user=alice)
-    response = client_for(carol).get(reverse("notification_list"))
+    client = client_for(carol)
+    assert client.get(reverse("notification_list")).context["unread_notifications"] == 0
+    review.review_request(image=images[0], user=alice)  # the cached count is cleared
+    response = client.get(reverse("notification_list"))
     assert response.context["unread_notifications"] == 1
+    assert b"data-bell-count" in response.content
+    client.post(reverse("notification_read"))
+    assert client.get(reverse("notification_list")).context["unread_notifications"] == 0
 
 
 # --- audit ---------------------------------------------------------------------------------------
@@ -427,3 +432,35 @@ def test_expired_download_links_send_you_back_for_a_fresh_one(client_for, built,
     status = client_for(alice).get(reverse("export_status", args=[built.pk])).json()
     assert status["status"] == "ready"
     assert status["progress"] == 100
+
+
+def test_every_collab_url_is_in_these_tables():
+    """A new URL in generation.urls_collab needs a permission test here."""
+    from generation import urls_collab
+
+    tested = {
+        "image_review_request",
+        "image_review_decide",
+        "image_comment",
+        "image_delete",
+        "review_queue",
+        "compare",
+        "campaign_members",
+        "notification_list",
+        "notification_read",
+        "notification_count",
+        "campaign_audit",
+        "campaign_audit_csv",
+        "audit_log",
+        "audit_csv",
+        "share_manage",
+        "share_revoke",
+        "share_view",
+        "share_rendition",
+        "share_download",
+        "export_create",
+        "export_detail",
+        "export_status",
+        "export_download",
+    }
+    assert {p.name for p in urls_collab.urlpatterns} == tested

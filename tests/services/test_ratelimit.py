@@ -14,9 +14,16 @@ NOW = datetime(2026, 11, 21, 12, 0, 0, tzinfo=UTC)  # a slot boundary at 4 a min
 
 
 @pytest.fixture
-def four_a_minute(settings):
+def four_a_minute(settings, monkeypatch):
     settings.FIREFLY_RATE_LIMIT_PER_MINUTE = 4
     settings.FIREFLY_RATE_LIMIT_COUNTS_POLLS = True
+    monkeypatch.setattr(ratelimit, "HEADROOM", 0.0)  # exact 15-second windows below
+
+
+def test_slots_keep_a_little_headroom_below_the_limit(settings):
+    settings.FIREFLY_RATE_LIMIT_PER_MINUTE = 120
+    assert ratelimit.slot_width() == pytest.approx(0.5 * (1 + ratelimit.HEADROOM))
+    assert 0 < ratelimit.HEADROOM <= 0.05  # paced within 5 % of the limit
 
 
 @pytest.mark.django_db

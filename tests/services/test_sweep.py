@@ -22,9 +22,12 @@ def overdue(generation, minutes=10, **fields):
 
 def scheduled(callbacks):
     """The tasks the sweeper enqueued (on commit), as (task name, args)."""
+    from generation.services.scheduling import _task
+
     sent = []
-    for callback in callbacks:
-        sent.append((callback.func.__self__.name, callback.keywords["args"]))
+    for callback in callbacks:  # partial(_send, step name, generation id, countdown)
+        name, generation_id, _countdown = callback.args
+        sent.append((_task(name).name, (generation_id,)))
     return sent
 
 
