@@ -200,7 +200,9 @@ def test_a_submit_whose_rate_limit_slot_is_later_is_rescheduled_for_then_without
 
     queued.refresh_from_db()
     assert step.next_task == "submit"
-    assert 0 < step.countdown <= 30
+    # Two 15 s windows are taken ahead of it; where in the current window the test starts (and a
+    # busy machine crossing a window boundary) moves the exact figure, never past three windows.
+    assert 0 < step.countdown <= 45
     assert queued.status == Status.QUEUED
     assert queued.next_poll_at > queued.created_at
     assert emulator.state.count("generate") == 0
