@@ -55,8 +55,11 @@ def main() -> None:
         kwargs = {key: value for key, value in options.items() if key in accepted}
         print(f"running {name} …", flush=True)
         started = time.monotonic()
+        load_before = os.getloadavg()[0]
         result = module.run(**kwargs)
         result["duration_s"] = round(time.monotonic() - started, 1)
+        # Other work on the machine skews timings: note the 1-minute load average around it.
+        result["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
         result["quick"] = args.quick
         result["machine"] = machine()
         result["versions"] = versions()
@@ -91,6 +94,9 @@ def write_report() -> None:
         m = result["machine"]
         quick = " (quick run: reduced sizes)" if result.get("quick") else ""
         took = f", took {result['duration_s']:.0f} s" if "duration_s" in result else ""
+        if "load_average" in result:
+            before, after = result["load_average"]
+            took += f", 1-min load average {before:.1f} before and {after:.1f} after"
         sections.append(
             result["markdown"]
             + f"\n\n_Measured {result['when']} on {m['platform']}, {m['cpus']} CPUs, "
@@ -100,9 +106,18 @@ def write_report() -> None:
         "# Benchmarks",
         "",
         "Written by `make bench` (`python -m bench`); each part runs alone with "
-        "`python -m bench NAME` and writes `docs/bench-results/NAME.json`; `--quick` shrinks "
-        "the parts that have a size knob. Medians with (min–max) or p95 as stated; every "
-        "baseline is measured in the same run as what it is compared with.",
+        "`python -m bench NAME` and writes `docs/bench-results/NAME.json`; the report is "
+        "rebuilt from every part's latest result. Medians with (min–max) or p95 as stated; "
+        "every baseline is measured in the same run as what it is compared with. Each part "
+        "runs the product's own processes (emulator, `celery worker -P prefork -c 2`, "
+        "gunicorn or runserver) in a private temporary `FIREFLY_VAR_DIR`.",
+        "",
+        "Knobs: `--quick` (or `BENCH_QUICK=1`) shrinks every part for a fast check; "
+        "`BENCH_FULL=1` runs part 1's sleeping baseline at full size instead of projecting "
+        "it; `BENCH_KEEP=1` keeps the temporary folders (logs, databases); "
+        "`BENCH_BROKER_URL=redis://…` runs the worker parts on Redis instead of the file-system "
+        "broker. Timings are wall-clock on a shared 2-CPU machine: each part notes the load "
+        "average around it, and other work on the machine shows in the tails.",
         "",
     ]
     if facts is not None:

@@ -38,7 +38,7 @@ def _worker(env, log):
             "-c",
             "2",
             "-l",
-            "WARNING",
+            "INFO",
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
@@ -46,6 +46,12 @@ def _worker(env, log):
         env,
         log,
     )
+
+
+def _wait_ready(log: Path) -> None:
+    """Until the worker consumes: a cold start can take longer than a fixed pause, and tasks
+    published before it would count as late."""
+    wait_until(lambda: log.exists() and "ready." in log.read_text(errors="replace"), timeout=60)
 
 
 def _publish(env: dict[str, str], tasks: list[tuple[int, float]]) -> None:
@@ -76,7 +82,7 @@ def measure(broker_url: str, workdir: Path) -> dict:
     rng = random.Random(7)
     worker = _worker(env, workdir / "worker.log")
     try:
-        time.sleep(2)
+        _wait_ready(workdir / "worker.log")
         _publish(env, [(n, rng.uniform(0.2, 2.0)) for n in range(TASKS)])
         wait_until(lambda: len(_records(records)) >= TASKS, timeout=60)
         time.sleep(2)  # anything that would run twice gets the chance to
@@ -92,7 +98,7 @@ def measure(broker_url: str, workdir: Path) -> dict:
     # Hard kill: the worker holds the countdown messages in memory when it dies.
     records.unlink(missing_ok=True)
     worker = _worker(env, workdir / "worker-killed.log")
-    time.sleep(2)
+    _wait_ready(workdir / "worker-killed.log")
     _publish(env, [(1000 + n, 4.0) for n in range(KILLED)])
     time.sleep(1.5)
     os.kill(worker.pid, signal.SIGKILL)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import signal
 import threading
@@ -41,7 +42,7 @@ def main() -> None:
         rate_limit_counts_polls=bool(args.rate_limit_counts_polls),
         latency=args.latency,
         image_cache_bytes=256 * 1024 * 1024,
-        record_limit=10,
+        record_limit=int(os.environ.get("BENCH_EMULATOR_RECORDS", "10")),
     )
     server = EmulatorServer(config)
     state = server.state

@@ -164,7 +164,8 @@ def to_markdown(r: dict) -> str:
     ]
     for label, runs in (
         (
-            "`generation.renditions.process_image` (verify, draft 1024, LANCZOS 512, 256 from 512)",
+            "`generation.renditions.process_image` (verify; JPEG DCT-scaled decode to 1024; "
+            "box 2× to the 512 preview; LANCZOS 256 from it)",
             r["app"],
         ),
         ("naive: `convert('RGB')`, then `thumbnail(LANCZOS)` 512 and 256", r["naive"]),

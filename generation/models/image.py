@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
+
+from generation.routes import fast_reverse
 
 
 def original_upload_to(instance: "Image", filename: str) -> str:
@@ -79,7 +80,7 @@ class Image(models.Model):
         return f"Image {self.generation_id}/{self.index}"
 
     def get_absolute_url(self) -> str:
-        return reverse("image_detail", kwargs={"pk": self.pk})
+        return fast_reverse("image_detail", self.pk)  # a gallery page prints 60 of these
 
     @property
     def is_locked(self) -> bool:

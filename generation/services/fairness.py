@@ -5,7 +5,7 @@ go in the order the generations were asked for, so one person queueing 30 made e
 wait behind all 30. Now a slot, when it comes, goes to whoever's turn it is:
 
 1. the person with the fewest generations in flight at Firefly (submitted or running),
-2. then the person served longest ago (round-robin),
+2. then the person whose latest generation in flight was submitted longest ago (round-robin),
 3. then the oldest queued generation of that person.
 
 The submit task that reserved the slot submits that generation, which may be another than its
@@ -13,23 +13,20 @@ own (`pipeline.generation_submit`): each queued generation has a submit task wai
 so there are as many slots coming as generations waiting, and a task whose own generation was
 already sent by another task's slot uses its slot for the next in line.
 
-Three queries whatever the queue's length: the waiting generations' ids (one small row each),
-then in-flight counts and last submissions grouped by person.
+One query whatever the queue's length: the waiting and in-flight generations, four small
+columns each.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from django.db.models import Count, Max
-from django.utils import timezone
+from django.db.models import Q
 
 from generation.models import Generation
 
 Status = Generation.Status
 IN_FLIGHT = (Status.SUBMITTED, Status.RUNNING)
-#: "Served longest ago" looks this far back; anyone not served since counts as never served.
-RECENT = timedelta(hours=1)
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
 
@@ -38,34 +35,28 @@ def waiting():
     return Generation.objects.filter(status=Status.QUEUED, cancel_requested=False)
 
 
-def _people_in_order(now: datetime | None = None) -> list[tuple[int | None, list[int]]]:
+def _people_in_order() -> list[tuple[int | None, list[int]]]:
     """(requester id, that person's queued generation ids oldest first), in turn order."""
-    now = now or timezone.now()
-    queued: dict[int | None, list[int]] = {}
-    for person, pk in waiting().order_by("id").values_list("requested_by", "id"):
-        queued.setdefault(person, []).append(pk)
-    if not queued:
-        return []
-    people = [p for p in queued if p is not None]
-    busy = dict(
-        Generation.objects.filter(requested_by__in=people, status__in=IN_FLIGHT)
-        .order_by()
-        .values("requested_by")
-        .annotate(n=Count("id"))
-        .values_list("requested_by", "n")
-    )
-    served = dict(
+    rows = (
         Generation.objects.filter(
-            requested_by__in=people, created_at__gte=now - RECENT, submitted_at__isnull=False
+            Q(status=Status.QUEUED, cancel_requested=False) | Q(status__in=IN_FLIGHT)
         )
-        .order_by()
-        .values("requested_by")
-        .annotate(last=Max("submitted_at"))
-        .values_list("requested_by", "last")
+        .order_by("id")
+        .values_list("requested_by", "id", "status", "submitted_at")
     )
+    queued: dict[int | None, list[int]] = {}
+    busy: dict[int | None, int] = {}
+    served: dict[int | None, datetime] = {}
+    for person, pk, status, submitted_at in rows:
+        if status == Status.QUEUED:
+            queued.setdefault(person, []).append(pk)
+        else:
+            busy[person] = busy.get(person, 0) + 1
+            if submitted_at is not None and submitted_at > served.get(person, _NEVER):
+                served[person] = submitted_at
 
     def turn(person):
-        return (busy.get(person, 0), served.get(person) or _NEVER, queued[person][0])
+        return (busy.get(person, 0), served.get(person, _NEVER), queued[person][0])
 
     return [(person, queued[person]) for person in sorted(queued, key=turn)]
 
@@ -96,3 +87,14 @@ def places_in_line(ids) -> dict[int, int]:
 
 def someone_waiting() -> bool:
     return waiting().exists()
+
+
+def annotate_places(generations) -> None:
+    """Set `place_in_line` on each queued generation of `generations` (None on the others)
+    when submissions are paced; without pacing nothing waits in line."""
+    from generation import ratelimit
+
+    queued = [g.pk for g in generations if g.status == Status.QUEUED]
+    places = places_in_line(queued) if queued and ratelimit.counts(ratelimit.SUBMIT) else {}
+    for generation in generations:
+        generation.place_in_line = places.get(generation.pk)

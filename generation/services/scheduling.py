@@ -85,6 +85,11 @@ def poll_interval(poll_count: int) -> float:
 MIN_PREDICTED_WAIT = 0.25
 #: Polled this long after the predicted end (Firefly reports whole percents).
 PREDICTION_SLACK = 0.2
+#: With a single progress reading, the predicted end may put the next poll at most this many
+#: times the schedule's interval away (one reading overestimates what is left when the job
+#: first waited as `pending`; 1.5 lets a job that ends just after the schedule be fetched with
+#: one poll less, measured in `python -m bench polling` and `completion`).
+ONE_READING_STRETCH = 1.5
 
 
 def poll_wait(
@@ -102,9 +107,10 @@ def poll_wait(
     Two progress readings give the job's pace, so the next poll goes just after the moment it
     should reach 100 % (at least MIN_PREDICTED_WAIT, at most POLL_INTERVAL_CAP): the images are
     fetched about when they are ready, with no polls in between. With one reading, the pace
-    since submission (an underestimate: the job may have waited before it started) may only
-    shorten the wait (plus PREDICTION_SLACK, so a job predicted to end with the schedule is not
-    polled a moment too early). A job whose progress did not move since the last reading goes
+    since submission (an overestimate of what is left: the job may have waited before it
+    started) may shorten the wait, or stretch it to ONE_READING_STRETCH times the schedule
+    (plus PREDICTION_SLACK, so a job predicted to end with the schedule is not polled a moment
+    too early). A job whose progress did not move since the last reading goes
     back to the growing schedule, so a job stuck at 99 % is never polled in a tight loop.
     """
     if progress is None or progress <= 0:
@@ -123,7 +129,7 @@ def poll_wait(
     if elapsed <= 0:
         return interval
     remaining = elapsed * (100 - progress) / progress
-    return max(min(remaining, interval) + PREDICTION_SLACK, _floor(interval))
+    return max(min(remaining, ONE_READING_STRETCH * interval) + PREDICTION_SLACK, _floor(interval))
 
 
 def _floor(interval: float) -> float:

@@ -64,6 +64,12 @@ def campaign_edit(request, slug):
     )
 
 
+def _annotate_places(generations) -> None:
+    from generation.services import fairness  # the pipeline's package; imported when needed
+
+    fairness.annotate_places(generations)
+
+
 @login_required
 @require_GET
 def campaign_gallery(request, slug):
@@ -117,6 +123,8 @@ def campaign_live(request, slug):
         campaign, [i for i in watched if i not in active]
     ):
         active.setdefault(generation.pk, generation)
+    # Queued generations show their place in the submission queue (one query when any wait).
+    _annotate_places(list(active.values()))
     images = selectors.images_since(campaign, filters, since)
     return presenters.json_response(
         {

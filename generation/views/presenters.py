@@ -7,12 +7,14 @@ or cancel URLs, nor anything from settings. ``StudioJSONEncoder`` also escapes `
 
 from __future__ import annotations
 
+from django.contrib.humanize.templatetags.humanize import ordinal
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import JsonResponse
 from django.urls import reverse
 
 from generation.firefly.facts import MODEL_VERSION_LABELS, PRESETS_BY_ID
 from generation.models import Generation, Image, Rendition
+from generation.routes import fast_reverse
 from generation.selectors import grid_rendition
 from generation.views.media import file_token
 
@@ -39,9 +41,7 @@ def json_response(data: dict, status: int = 200) -> JsonResponse:
 
 
 def rendition_url(rendition: Rendition) -> str:
-    return reverse(
-        "rendition_file", kwargs={"pk": rendition.pk, "name": file_token(rendition.file.name)}
-    )
+    return fast_reverse("rendition_file", rendition.pk, file_token(rendition.file.name))
 
 
 def original_url(image: Image) -> str:
@@ -117,6 +117,10 @@ def generation_data(generation: Generation, images: list[Image] | None = None) -
         "model": model_label(generation),
         "prompt": generation.prompt,
     }
+    place = getattr(generation, "place_in_line", None)
+    if place:
+        data["place_in_line"] = place
+        data["status_label"] = f"{data['status_label']} · {ordinal(place)} in line"
     if hasattr(generation, "image_count"):
         data["image_count"] = generation.image_count
     if images is not None:

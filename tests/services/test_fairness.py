@@ -107,3 +107,30 @@ def test_a_cancelled_generation_does_not_waste_its_slot(paced, spring_launch, al
 
     assert Generation.objects.get(pk=mine).status == Status.CANCELLED
     assert Generation.objects.get(pk=bobs).status == Status.SUBMITTED
+
+
+def test_the_live_gallery_shows_queued_generations_with_their_place_in_line(
+    client, settings, spring_launch, alice, bob_too
+):
+    from django.urls import reverse
+
+    settings.FIREFLY_RATE_LIMIT_PER_MINUTE = 4  # paced: generations wait for their turn
+    first, second = queue(spring_launch, alice, 2)
+    (bobs,) = queue(spring_launch, bob_too, 1)
+    client.force_login(alice)
+
+    live = client.get(reverse("campaign_live", args=[spring_launch.slug]), {"since": 0})
+
+    by_id = {g["id"]: g for g in live.json()["generations"]}
+    assert [by_id[pk]["place_in_line"] for pk in (first, bobs, second)] == [1, 2, 3]
+    assert by_id[bobs]["status_label"] == "Queued · 2nd in line"  # the placeholder's text
+
+
+def test_without_pacing_nothing_waits_in_line(client, settings, spring_launch, alice):
+    from django.urls import reverse
+
+    settings.FIREFLY_RATE_LIMIT_PER_MINUTE = 0
+    queue(spring_launch, alice, 1)
+    client.force_login(alice)
+    live = client.get(reverse("campaign_live", args=[spring_launch.slug]), {"since": 0})
+    assert "place_in_line" not in live.json()["generations"][0]
