@@ -21,6 +21,7 @@ from generation.firefly.validation import (
 )
 from generation.models import Campaign, CampaignMembership, CustomModel, Generation, Image
 from generation.selectors import GalleryFilters
+from generation.services import access
 from generation.views import presenters
 
 CUSTOM_PREFIX = "custom-"
@@ -166,6 +167,7 @@ class CampaignForm(forms.ModelForm):
             "default_custom_model",
             "default_style_presets",
             "default_size",
+            "requesters_cannot_approve",
             "archived",
         ]
         labels = {"default_custom_model": "Default model", "archived": "Archived"}
@@ -191,6 +193,9 @@ class CampaignForm(forms.ModelForm):
         self.fields["default_style_presets"].help_text = "Pre-selected on the new generation form."
         if self.instance.pk is None:
             del self.fields["archived"]
+        elif not access.can_manage(user, self.instance):
+            # Review rules are the owners' to set, like roles: other members see them read-only.
+            self.fields["requesters_cannot_approve"].disabled = True
         self.preset_groups = facts.preset_groups()
 
     def clean_name(self):

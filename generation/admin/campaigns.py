@@ -43,6 +43,7 @@ class CampaignAdmin(admin.ModelAdmin):
             "Defaults for new generations",
             {"fields": ("default_custom_model", "default_style_presets", "default_size")},
         ),
+        ("Review", {"fields": ("requesters_cannot_approve",)}),
         ("History", {"fields": ("created_by", "created_at", "updated_at")}),
     )
     inlines = (CampaignMembershipInline,)

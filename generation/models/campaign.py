@@ -28,6 +28,15 @@ class Campaign(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="CampaignMembership", related_name="campaigns"
     )
+    # Four-eyes review: whoever made an image or asked for its review doesn't decide it.
+    requesters_cannot_approve = models.BooleanField(
+        "Requesters cannot approve their own images",
+        default=True,
+        help_text=(
+            "Whoever generated an image or asked for its review can't approve, reject or ask for "
+            "changes to it: another approver decides."
+        ),
+    )
     archived = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -1,7 +1,8 @@
 """Who may do what in a campaign: one place for the role rules.
 
 * members (any role) see the campaign, request review, comment, export;
-* approvers decide reviews (approve, request changes, reject);
+* approvers decide reviews (approve, request changes, reject), except, where the campaign
+  says requesters cannot approve their own images, reviews of images they made or sent;
 * owners manage members and roles, share links and read the audit trail;
 * staff may do everything.
 """
@@ -39,6 +40,27 @@ def can_review(user, campaign: Campaign) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_staff) or (
         role_of(user, campaign) == Role.APPROVER
     )
+
+
+def review_refusal(user, image) -> str:
+    """Why `user` may not decide the review of `image`, or "" when they may. The one rule behind
+    the decision buttons, the views and `review_decide`."""
+    campaign = image.campaign
+    if not can_review(user, campaign):
+        return "Only the campaign's approvers can decide."
+    if campaign.requesters_cannot_approve:
+        rule = Campaign._meta.get_field("requesters_cannot_approve").verbose_name.lower()
+        if image.review_requested_by_id == user.pk:
+            return (
+                f"You asked for this review, and in this campaign {rule}: another approver decides."
+            )
+        if image.generation.requested_by_id == user.pk:
+            return f"You made this image, and in this campaign {rule}: another approver decides."
+    return ""
+
+
+def can_decide(user, image) -> bool:
+    return not review_refusal(user, image)
 
 
 def can_manage(user, campaign: Campaign) -> bool:

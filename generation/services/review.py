@@ -1,7 +1,8 @@
 """Review and approval of images, comments with @mentions, and notifications.
 
 States: draft → in review → approved / changes requested / rejected. Members ask for review,
-approvers decide (with an optional comment). Approved images are locked: they can't be
+approvers decide (a comment is optional to approve, required to ask for changes or reject; see
+`access.review_refusal` for who may decide). Approved images are locked: they can't be
 deleted, and "use as a starting point" makes a new generation instead of changing them.
 """
 
@@ -26,7 +27,7 @@ from generation.models import (
     Image,
     Notification,
 )
-from generation.services.access import can_manage, can_review, is_member, require
+from generation.services.access import can_manage, is_member, require, review_refusal
 from generation.services.audit import audit_record
 
 logger = logging.getLogger("generation.review")
@@ -41,6 +42,11 @@ DECISIONS = {
         "asked for changes to",
     ),
     "reject": (State.REJECTED, AuditEvent.Action.REVIEW_REJECTED, "rejected"),
+}
+# Decisions that send the image back need to say why; the message is shown as it is.
+COMMENT_REQUIRED = {
+    "changes": "Say what should change: asking for changes needs a comment.",
+    "reject": "Say why: rejecting an image needs a comment.",
 }
 MENTION = re.compile(r"(?<![\w@])@([\w.+-]{1,150})")
 COMMENT_MAX = 4000
@@ -163,12 +169,19 @@ def review_request(*, image: Image, user, note: str = "") -> Image:
 
 
 def review_decide(*, image: Image, user, decision: str, comment: str = "") -> Image:
-    """An approver's decision on an image in review: "approve", "changes" or "reject"."""
+    """An approver's decision on an image in review: "approve", "changes" or "reject".
+    PermissionDenied when `user` may not decide it; ValidationError, with nothing saved, for a
+    missing comment or an image no longer in review."""
     if decision not in DECISIONS:
         raise ValidationError("Unknown decision.")
-    require(can_review(user, image.campaign), "Only the campaign's approvers can decide.")
+    refusal = review_refusal(user, image)
+    require(not refusal, refusal)
     state, action, verb = DECISIONS[decision]
-    comment = (comment or "").strip()[:COMMENT_MAX]
+    comment = (comment or "").strip()
+    if not comment and decision in COMMENT_REQUIRED:
+        raise ValidationError(COMMENT_REQUIRED[decision])
+    if len(comment) > COMMENT_MAX:
+        raise ValidationError(f"Comments are at most {COMMENT_MAX} characters.")
     now = timezone.now()
     with transaction.atomic():
         moved = Image.objects.filter(pk=image.pk, review_state=State.IN_REVIEW).update(

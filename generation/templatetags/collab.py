@@ -88,6 +88,26 @@ def review_panel(context, image):
     }
 
 
+@register.inclusion_tag("generation/collab/decision_form.html", takes_context=True)
+def decision_form(context, image, next_url, keys=False, rows=3):
+    """An approver's decision form for `image` (approve, changes, reject; `keys` shows the
+    review queue's keyboard hints), or why this approver may not decide it."""
+    from generation.services import review
+
+    request = context["request"]
+    return {
+        "csrf_token": context.get("csrf_token"),
+        "image": image,
+        "refusal": access.review_refusal(request.user, image),
+        "next_url": next_url,
+        "back_url": request.get_full_path(),
+        "keys": keys,
+        "rows": rows,
+        "comment_required": review.COMMENT_REQUIRED,
+        "comment_max": review.COMMENT_MAX,
+    }
+
+
 def access_people(campaign):
     from generation.services.review import campaign_people
 

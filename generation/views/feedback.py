@@ -5,9 +5,10 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
-def redirect_back(request, fallback):
-    """Redirect to the form's `next` when it is on this site (never an open redirect)."""
-    target = request.POST.get("next", "")
+def redirect_back(request, fallback, field="next"):
+    """Redirect to the form's `next` (or another `field`) when it is on this site (never an open
+    redirect)."""
+    target = request.POST.get(field, "")
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):

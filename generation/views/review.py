@@ -40,7 +40,7 @@ def image_review_decide(request, pk):
     image = selectors.image_for_user(request.user, pk)
     decision = request.POST.get("decision", "")
     if not access.can_review(request.user, image.campaign):
-        raise PermissionDenied("Only the campaign's approvers can decide.")
+        raise PermissionDenied(access.review_refusal(request.user, image))
     try:
         review.review_decide(
             image=image,
@@ -48,12 +48,16 @@ def image_review_decide(request, pk):
             decision=decision,
             comment=request.POST.get("comment", ""),
         )
+    except PermissionDenied as error:  # an approver, but not for this image (campaign rule)
+        messages.error(request, str(error))
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
         done = {"approve": "Approved", "changes": "Changes requested for", "reject": "Rejected"}
         messages.success(request, f"{done[decision]} image {image.pk}.")
-    return redirect_back(request, image)
+        return redirect_back(request, image)
+    # Nothing was decided: stay on this image (the queue's `next` is the following one).
+    return redirect_back(request, image, field="back")
 
 
 @login_required

@@ -17,6 +17,31 @@
     }
   }, true);
 
+  /* Asking for changes or rejecting needs a comment (the server says so too): say it at the
+     comment box instead of posting. */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var button = event.submitter;
+    if (!form.matches || !form.matches("[data-decision-form]") || !button) return;
+    var needs = button.dataset.needsComment;
+    var comment = form.querySelector("[data-decision-comment]");
+    var error = form.querySelector("[data-decision-error]");
+    if (!needs || !comment || comment.value.trim()) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    error.lastElementChild.textContent = needs;
+    error.hidden = false;
+    comment.setAttribute("aria-invalid", "true");
+    comment.focus();
+  }, true);
+  document.addEventListener("input", function (event) {
+    var comment = event.target;
+    if (!comment.matches || !comment.matches("[data-decision-comment]")) return;
+    var error = comment.form.querySelector("[data-decision-error]");
+    if (error) error.hidden = true;
+    comment.removeAttribute("aria-invalid");
+  });
+
   /* Role selects on the members page save on change. */
   document.addEventListener("change", function (event) {
     if (event.target.matches && event.target.matches("[data-role-autosubmit]")) {

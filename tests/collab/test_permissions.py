@@ -214,7 +214,7 @@ def test_studio_audit_is_for_staff(client_for, people, who, expected):
 def test_audit_filters_and_streamed_csv(client_for, images, alice, carol, spring_launch):
     review.review_request(image=images[0], user=alice)
     review.review_request(image=images[1], user=carol)
-    review.review_decide(image=images[0], user=carol, decision="reject")
+    review.review_decide(image=images[0], user=carol, decision="reject", comment="Off brand")
     client = client_for(alice)
     url = reverse("campaign_audit", args=[spring_launch.slug])
     page = client.get(url, {"action": "review.requested", "actor": "carol"})

@@ -50,7 +50,7 @@ def test_request_then_approve_locks_the_image(
 def test_changes_and_rejection_can_be_reviewed_again(images, alice, carol, decision, state):
     image = images[0]
     review.review_request(image=image, user=alice)
-    review.review_decide(image=image, user=carol, decision=decision)
+    review.review_decide(image=image, user=carol, decision=decision, comment="Warmer, please")
     assert image.review_state == state
     with pytest.raises(ValidationError, match="not in review"):
         review.review_decide(image=image, user=carol, decision="approve")
@@ -63,7 +63,7 @@ def test_staff_may_decide_and_outsiders_may_not_request(images, alice, bob, staf
     with pytest.raises(PermissionDenied):
         review.review_request(image=images[0], user=bob)
     review.review_request(image=images[0], user=alice)
-    review.review_decide(image=images[0], user=staff_user, decision="reject")
+    review.review_decide(image=images[0], user=staff_user, decision="reject", comment="Off brief")
     assert images[0].review_state == State.REJECTED
 
 
