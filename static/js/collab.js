@@ -83,7 +83,11 @@
       }
       if (key === "x") {
         var check = document.querySelector("[data-current-check]");
-        if (check) { event.preventDefault(); check.checked = !check.checked; }
+        if (check) {
+          event.preventDefault();
+          check.checked = !check.checked;
+          check.dispatchEvent(new Event("change", { bubbles: true }));
+        }
         return;
       }
       var button = queue.querySelector("[data-decision-form] button[data-key='" + key + "']");
@@ -96,18 +100,45 @@
     });
   }
 
-  /* Compare needs two or more. */
+  /* Compare needs two or more. The picks are kept for the campaign in this tab
+     (sessionStorage), so moving through the queue (j/k, the arrows, the strip, a decision)
+     or coming back from the comparison keeps them. */
   var compare = document.querySelector("[data-compare-form]");
   if (compare) {
     var compareButton = compare.querySelector("[data-compare-button]");
+    var clearButton = compare.querySelector("[data-compare-clear]");
+    var storeKey = "studio.compare." + compare.dataset.compareKey;
+    var boxes = function () { return [].slice.call(compare.querySelectorAll("input[name=ids]")); };
+    var saved = function () {
+      try { return JSON.parse(window.sessionStorage.getItem(storeKey) || "[]"); } catch (e) { return []; }
+    };
+    var remember = function (ids) {
+      try { window.sessionStorage.setItem(storeKey, JSON.stringify(ids)); } catch (e) { /* private mode: marks last the page */ }
+    };
     var update = function () {
-      var n = compare.querySelectorAll("input[name=ids]:checked").length;
+      // Only images still waiting are kept: decided ones have left the strip.
+      var picked = boxes().filter(function (box) { return box.checked; }).map(function (box) { return box.value; });
+      remember(picked);
+      var n = picked.length;
       compareButton.disabled = n < 2;
       compareButton.lastChild.textContent = n >= 2 ? "Compare " + n + " selected" : "Select 2+ to compare";
+      if (clearButton) clearButton.hidden = n === 0;
+    };
+    var restore = function () {
+      var ids = saved();
+      boxes().forEach(function (box) { box.checked = ids.indexOf(box.value) !== -1; });
+      update();
     };
     compare.addEventListener("change", update);
-    document.addEventListener("keydown", function () { window.setTimeout(update, 0); });
-    update();
+    if (clearButton) {
+      clearButton.addEventListener("click", function () {
+        boxes().forEach(function (box) { box.checked = false; });
+        update();
+      });
+    }
+    // Back from another page can show this one from the cache, with older marks.
+    window.addEventListener("pageshow", function (event) { if (event.persisted) restore(); });
+    restore();
   }
 
   /* Export page: follow the build until the ZIP is ready. */
