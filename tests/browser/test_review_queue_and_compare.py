@@ -106,6 +106,7 @@ def test_images_picked_for_comparison_stay_picked_while_moving_through_the_queue
     compare_button = page.locator("[data-compare-button]")
     assert compare_button.inner_text().strip() == "Compare 2 selected"
     assert compare_button.is_enabled()
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
 
     page.reload()
     assert _picked(page) == [first.pk, second.pk]
