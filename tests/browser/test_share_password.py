@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from generation.models import ShareLink
 from generation.services import sharing
-from tests.views.factories import make_custom_model, make_generation, make_image
+from tests.browser.support import WIDTHS, make_images
 
 pytestmark = [pytest.mark.browser]
 
@@ -19,11 +19,7 @@ THUMBS_LOADED = "[...document.querySelectorAll('img')].every(i => i.complete && 
 
 @pytest.fixture
 def protected_link(spring_launch, alice):
-    generation = make_generation(
-        spring_launch, alice, custom_model=make_custom_model(), num_variations=2
-    )
-    for index in range(2):
-        make_image(generation, index)
+    make_images(spring_launch, alice, 2)
     return sharing.share_link_create(
         campaign=spring_launch,
         user=alice,
@@ -33,7 +29,7 @@ def protected_link(spring_launch, alice):
     )
 
 
-@pytest.mark.parametrize("width", [1440, 390], ids=["desktop", "phone"])
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
 def test_a_stranger_unlocks_a_password_link_and_no_request_leaks_the_token(
     browser, live_server, protected_link, width, wait_for
 ):
