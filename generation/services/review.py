@@ -8,6 +8,7 @@ deleted, and "use as a starting point" makes a new generation instead of changin
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 
@@ -48,7 +49,9 @@ COMMENT_REQUIRED = {
     "changes": "Say what should change: asking for changes needs a comment.",
     "reject": "Say why: rejecting an image needs a comment.",
 }
-MENTION = re.compile(r"(?<![\w@])@([\w.+-]{1,150})")
+# "@" + a username (letters, digits and . + - _), not inside an email address; the name ends
+# with a letter, digit or underscore, so "Thanks @alice." mentions alice.
+MENTION = re.compile(r"(?<![\w@])@([\w.+-]{0,149}\w)")
 COMMENT_MAX = 4000
 
 
@@ -256,13 +259,48 @@ def _delete_files(names: list[str]) -> None:
 # --- Comments ---------------------------------------------------------------------------------
 
 
+def mention_names(body: str) -> list[str]:
+    """The @names in `body`, as written, each once (first spelling wins), in order."""
+    seen: dict[str, str] = {}
+    for name in MENTION.findall(body):
+        seen.setdefault(name.lower(), name)
+    return list(seen.values())
+
+
 def mentioned_members(campaign: Campaign, body: str):
     """Campaign members named as @username in `body`."""
-    names = {m.lower() for m in MENTION.findall(body)}
+    names = {m.lower() for m in mention_names(body)}
     if not names:
         return []
     people = campaign_people(campaign).distinct()
     return [u for u in people if u.get_username().lower() in names]
+
+
+def unknown_mentions_error(campaign: Campaign, body: str) -> ValidationError | None:
+    """A ValidationError (code "unknown_mention") naming every @name in `body` that is not a
+    member of `campaign`, with the closest member's name where one is near; None when all are
+    members. Says nothing about whether such an account exists elsewhere in the studio."""
+    names = mention_names(body)
+    if not names:
+        return None
+    members = [u.get_username() for u in campaign_people(campaign).distinct()]
+    by_lower = {m.lower(): m for m in members}
+    unknown = [name for name in names if name.lower() not in by_lower]
+    if not unknown:
+        return None
+    described = []
+    for name in unknown:
+        close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
+        hint = f" (did you mean @{by_lower[close[0]]}?)" if close else ""
+        described.append(f"@{name}{hint}")
+    listed = (
+        described[0] if len(described) == 1 else ", ".join(described[:-1]) + " and " + described[-1]
+    )
+    verb = "isn't a member" if len(unknown) == 1 else "aren't members"
+    return ValidationError(
+        f"{listed} {verb} of this campaign, so they wouldn't be notified.",
+        code="unknown_mention",
+    )
 
 
 def comment_add(
@@ -273,14 +311,19 @@ def comment_add(
     decision: str = "",
     notify_requester: bool = True,
     already_told=(),
+    allow_unknown_mentions: bool = False,
 ) -> Comment:
-    """A comment on an image; @mentioned members and the review's requester are notified."""
+    """A comment on an image; @mentioned members and the review's requester are notified.
+    An @name that is not a member is refused (ValidationError, code "unknown_mention") unless
+    `allow_unknown_mentions` (the author chose to post it anyway, as plain text)."""
     require(is_member(user, image.campaign), "You are not a member of this campaign.")
     body = (body or "").strip()
     if not body:
         raise ValidationError("Write something first.")
     if len(body) > COMMENT_MAX:
         raise ValidationError(f"Comments are at most {COMMENT_MAX} characters.")
+    if not allow_unknown_mentions and (error := unknown_mentions_error(image.campaign, body)):
+        raise error
     with transaction.atomic():
         comment = Comment.objects.create(image=image, author=user, body=body, decision=decision)
         mentioned = mentioned_members(image.campaign, body)

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from generation import selectors
 from generation.models import Comment, Image
 from generation.services import access
+from generation.templatetags.studio import display_name, initials
 
 register = template.Library()
 
@@ -76,6 +77,7 @@ def review_panel(context, image):
         .prefetch_related("mentions")
         .order_by("created_at", "id")
     )
+    people = access_people(campaign)
     return {
         "request": request,
         "csrf_token": context.get("csrf_token"),
@@ -84,7 +86,12 @@ def review_panel(context, image):
         "comments": comments,
         "can_review": access.can_review(user, campaign),
         "can_request": image.review_state in ("draft", "changes_requested", "rejected"),
-        "people": access_people(campaign),
+        "people": people,
+        "mention_people": [
+            {"username": p.get_username(), "name": display_name(p), "initials": initials(p)}
+            for p in people
+        ],
+        "comment_draft": _comment_draft(request, image),
     }
 
 
@@ -106,6 +113,17 @@ def decision_form(context, image, next_url, keys=False, rows=3):
         "comment_required": review.COMMENT_REQUIRED,
         "comment_max": review.COMMENT_MAX,
     }
+
+
+def _comment_draft(request, image) -> dict | None:
+    """The comment just refused on this image (what was written, and why), shown once."""
+    from generation.views.review import COMMENT_DRAFT_KEY
+
+    draft = request.session.get(COMMENT_DRAFT_KEY)
+    if not draft or draft.get("image") != image.pk:
+        return None
+    del request.session[COMMENT_DRAFT_KEY]
+    return draft
 
 
 def access_people(campaign):

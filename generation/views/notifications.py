@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from fireflyweb.context_processors import bell_label, unread_count
 from generation.models import Notification
 from generation.services import review
 from generation.views import presenters
@@ -26,8 +27,9 @@ def notification_list(request):
 @login_required
 @require_GET
 def notification_count(request):
-    count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).count()
-    return presenters.json_response({"unread": count})
+    """What the header bell polls (static/js/bell.js): the unread count and its label."""
+    count = unread_count(request.user)
+    return presenters.json_response({"unread": count, "label": bell_label(count)})
 
 
 @login_required

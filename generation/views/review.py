@@ -17,6 +17,7 @@ from generation.services import access, review
 from generation.views.feedback import error_text, redirect_back
 
 State = Image.ReviewState
+COMMENT_DRAFT_KEY = "comment_draft"  # a refused comment, shown again by the review panel
 QUEUE_LIMIT = 200
 COMPARE_MAX = 6
 
@@ -63,11 +64,24 @@ def image_review_decide(request, pk):
 @login_required
 @require_POST
 def image_comment(request, pk):
+    """Add a comment. When it is refused, what was written comes back in the box with the
+    reason beside it (and, for @names that aren't members, a "Post anyway" button)."""
     image = selectors.image_for_user(request.user, pk)
+    body = request.POST.get("body", "")
     try:
-        review.comment_add(image=image, user=request.user, body=request.POST.get("body", ""))
+        review.comment_add(
+            image=image,
+            user=request.user,
+            body=body,
+            allow_unknown_mentions=request.POST.get("unknown_mentions") == "post",
+        )
     except ValidationError as error:
-        messages.error(request, error_text(error))
+        request.session[COMMENT_DRAFT_KEY] = {
+            "image": image.pk,
+            "body": body[: review.COMMENT_MAX],
+            "error": error_text(error),
+            "unknown_mentions": error.code == "unknown_mention",
+        }
     else:
         messages.success(request, "Comment added.")
     return redirect_back(request, reverse("image_detail", kwargs={"pk": image.pk}) + "#comments")

@@ -131,10 +131,18 @@ def _usable_link(request, token):
     return link, True
 
 
-def _no_store(response):
+# A share page's address holds its token, so no request the page makes may send that address
+# as its Referer. The gallery sends no Referer at all. The password page has a form, and with
+# "no-referrer" Chromium posts it with `Origin: null`, which Django's CSRF check refuses: there
+# "strict-origin" sends the site's origin only (never the path), which the check accepts.
+GALLERY_REFERRER_POLICY = "no-referrer"
+FORM_REFERRER_POLICY = "strict-origin"
+
+
+def _no_store(response, referrer_policy=GALLERY_REFERRER_POLICY):
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = referrer_policy
     return response
 
 
@@ -156,7 +164,7 @@ def share_view(request, token):
             {"link": link, "wrong": wrong, "token": token},
             status=403 if wrong else 200,
         )
-        return _no_store(response)
+        return _no_store(response, FORM_REFERRER_POLICY)
     if request.method == "POST":
         return redirect("share_view", token=token)
     sharing.share_link_record_view(

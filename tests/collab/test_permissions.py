@@ -160,7 +160,10 @@ def test_notifications_belong_to_their_recipient(client_for, people, images, ali
     page = client.get(reverse("notification_list"))
     assert page.status_code == 200
     assert note.text.encode() in page.content
-    assert client.get(reverse("notification_count")).json() == {"unread": 1}
+    assert client.get(reverse("notification_count")).json() == {
+        "unread": 1,
+        "label": "Notifications, 1 unread",
+    }
     # someone else can't mark it read
     client_for(people[MEMBER]).post(reverse("notification_read"), {"id": note.pk})
     note.refresh_from_db()
