@@ -1,7 +1,14 @@
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from fireflyweb.env import env_bool, env_int, env_list, env_str
+from fireflyweb.env import env_bool, env_float, env_int, env_list, env_path, env_str
 
 
 def test_a_boolean_variable_accepts_the_usual_spellings(monkeypatch):
@@ -32,3 +39,119 @@ def test_a_secret_can_come_from_a_file(monkeypatch, tmp_path):
 def test_a_list_drops_blanks(monkeypatch):
     monkeypatch.setenv("HOSTS", " a.example.com, ,b.example.com ")
     assert env_list("HOSTS") == ["a.example.com", "b.example.com"]
+
+
+@pytest.mark.parametrize(
+    ("helper", "default"),
+    [
+        (env_str, "the default"),
+        (env_bool, True),
+        (env_bool, False),
+        (env_int, 42),
+        (env_float, 2.5),
+        (env_path, Path("/srv/studio")),
+    ],
+)
+@pytest.mark.parametrize("empty", ["", "   "])
+def test_an_empty_variable_means_not_set(monkeypatch, helper, default, empty):
+    monkeypatch.setenv("STUDIO_SETTING", empty)
+    assert helper("STUDIO_SETTING", default) == default
+
+
+def test_an_empty_list_variable_means_not_set(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "")
+    assert env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost") == ["127.0.0.1", "localhost"]
+
+
+def test_an_empty_secret_file_variable_means_not_set(monkeypatch):
+    monkeypatch.setenv("DJANGO_SECRET_KEY_FILE", "")
+    monkeypatch.setenv("DJANGO_SECRET_KEY", "from-the-variable")
+    assert env_str("DJANGO_SECRET_KEY") == "from-the-variable"
+
+
+def test_a_number_that_is_not_finite_is_refused(monkeypatch):
+    monkeypatch.setenv("FIREFLY_READ_TIMEOUT", "inf")
+    with pytest.raises(ImproperlyConfigured, match="FIREFLY_READ_TIMEOUT='inf' is not a finite"):
+        env_float("FIREFLY_READ_TIMEOUT", 30.0, minimum=0.1)
+
+
+# --- Every setting, in a fresh process: what `docker compose` and honcho do with an env file ---
+
+ROOT = Path(__file__).resolve().parents[2]
+ENV_EXAMPLE = ROOT / ".env.example"
+_ASSIGNMENT = re.compile(r"^(#\s*)?([A-Z][A-Z0-9_]*)=(.*)$")
+_SETTINGS_DUMP = """
+import json, django
+django.setup()
+from django.conf import settings
+print(json.dumps({name: repr(getattr(settings, name)) for name in dir(settings) if name.isupper()}))
+"""
+
+
+def example_assignments() -> list[tuple[str, str, bool]]:
+    """(name, value, commented out) for every `KEY=value` line of .env.example."""
+    found = []
+    for line in ENV_EXAMPLE.read_text().splitlines():
+        match = _ASSIGNMENT.match(line.strip())
+        if match:
+            found.append((match[2], match[3], bool(match[1])))
+    return found
+
+
+def variables_settings_read() -> set[str]:
+    """Every variable fireflyweb/settings.py reads through an env helper."""
+    source = (ROOT / "fireflyweb" / "settings.py").read_text()
+    return set(re.findall(r"\benv_(?:str|bool|int|float|list|path)\(\s*\"([A-Z0-9_]+)\"", source))
+
+
+def settings_with(variables: dict[str, str]) -> dict[str, str]:
+    """Every setting (repr) of a fresh process whose environment has `variables` and none of the
+    studio's other variables."""
+    ours = variables_settings_read() | {name for name, _, _ in example_assignments()}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ours and not key.endswith("_FILE")
+    }
+    env.update(variables, DJANGO_SETTINGS_MODULE="fireflyweb.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", _SETTINGS_DUMP],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def differences(left: dict, right: dict) -> dict:
+    return {
+        k: (left.get(k), right.get(k))
+        for k in left.keys() | right.keys()
+        if left.get(k) != right.get(k)
+    }
+
+
+def test_every_setting_keeps_its_default_when_its_variable_is_set_empty():
+    names = variables_settings_read() | {name for name, _, _ in example_assignments()}
+    assert {"DJANGO_DEBUG", "DJANGO_SECRET_KEY", "FIREFLY_IMS_URL", "FIREFLY_API_BASE"} <= names
+    defaults = settings_with({})
+    emptied = settings_with(dict.fromkeys(names, ""))
+    assert differences(defaults, emptied) == {}
+
+
+def test_the_example_env_file_sets_no_variable_so_copying_it_changes_nothing():
+    set_lines = [name for name, _, commented in example_assignments() if not commented]
+    assert set_lines == [], f".env.example sets {set_lines}: comment them out"
+
+
+def test_every_value_the_example_env_file_shows_is_the_default():
+    shown = {name: value for name, value, _ in example_assignments() if value}
+    assert differences(settings_with({}), settings_with(shown)) == {}
+
+
+def test_the_example_env_file_lists_every_variable_the_settings_read():
+    listed = {name for name, _, _ in example_assignments()}
+    assert variables_settings_read() - listed == set()
