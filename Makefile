@@ -6,7 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench install chromium migrate clean check-deploy
+# Commands that belong to the running app see `.env` as the Procfile's processes do.
+APP_ENV := $(BIN)/honcho run
+
+.PHONY: run test lint format bench install chromium migrate clean check-deploy demo-password
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,18 +20,23 @@ $(STAMP): requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 migrate: $(STAMP)
-	$(BIN)/python manage.py migrate --noinput
+	$(APP_ENV) $(BIN)/python manage.py migrate --noinput
 
 # Web, Celery worker, Celery beat and (without Firefly credentials) the local emulator.
+# The studio's address (WEB_PORT, default 8000) is printed before the processes start.
 run: migrate
-	$(BIN)/python manage.py ensure_demo_user
-	@if [ -n "$$FIREFLY_CLIENT_ID" ]; then \
-		echo "Firefly credentials found: talking to Adobe's API (no emulator)."; \
+	$(APP_ENV) $(BIN)/python manage.py ensure_demo_user
+	@$(APP_ENV) sh -c 'if [ -n "$$FIREFLY_CLIENT_ID" ]; then \
+		echo "Firefly credentials found: talking to the Adobe Firefly API (no emulator)."; \
 		exec $(BIN)/honcho start web worker beat; \
 	else \
 		echo "No Firefly credentials: starting the local Firefly emulator."; \
 		exec $(BIN)/honcho start web worker beat emulator; \
-	fi
+	fi'
+
+# A new password for the demo account, when the one printed on the first `make run` was missed.
+demo-password: $(STAMP)
+	$(APP_ENV) $(BIN)/python manage.py ensure_demo_user --reset-password
 
 chromium:
 	@bash scripts/ensure-chromium

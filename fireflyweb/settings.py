@@ -331,8 +331,10 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Campaign Studio <studio@localhost>")
+# The port `make run` serves on (the Procfile's `web` reads the same variable).
+WEB_PORT = env_int("WEB_PORT", 8000, minimum=1)
 # Absolute links in notification emails, e.g. https://studio.example.com
-STUDIO_BASE_URL = env_str("STUDIO_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+STUDIO_BASE_URL = env_str("STUDIO_BASE_URL", f"http://127.0.0.1:{WEB_PORT}" if DEBUG else "")
 NOTIFICATION_EMAILS = env_bool("NOTIFICATION_EMAILS", True)
 
 # --- Exports ------------------------------------------------------------------------------------

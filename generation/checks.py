@@ -1,18 +1,17 @@
 """System checks for misconfiguration a person would otherwise find the hard way."""
 
-import os
-
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+
+from fireflyweb.env import env_str
 
 
 @register(Tags.security, deploy=False)
 def check_firefly_configuration(app_configs, **kwargs):
     errors = []
-    has_id = bool(os.environ.get("FIREFLY_CLIENT_ID"))
-    has_secret = bool(
-        os.environ.get("FIREFLY_CLIENT_SECRET") or os.environ.get("FIREFLY_CLIENT_SECRET_FILE")
-    )
+    # Read as the settings read them (a blank value is unset; the secret may come from a file).
+    has_id = bool(env_str("FIREFLY_CLIENT_ID"))
+    has_secret = bool(env_str("FIREFLY_CLIENT_SECRET"))
     if has_id != has_secret:
         errors.append(
             Error(

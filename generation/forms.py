@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.text import slugify
+from django.utils.text import normalize_newlines, slugify
 
 from generation.firefly import facts
 from generation.firefly.validation import (
+    too_long_message,
     validate_locale,
+    validate_negative_prompt,
     validate_num_variations,
     validate_prompt,
     validate_range,
@@ -259,6 +261,13 @@ SERVICE_FIELDS = {
 }
 
 
+def limited_text_attrs(subject: str, limit: int) -> dict:
+    """Attributes of a textarea with Firefly's length limit. Deliberately no `maxlength`: the
+    browser would silently drop what is typed or pasted past it. generate.js counts instead, says
+    what is wrong in the server's words and holds the submit; the form refuses it again."""
+    return {"data-max-chars": limit, "data-too-long": too_long_message(subject, limit, "{count}")}
+
+
 def model_value(custom_model: CustomModel | None, model_version: str) -> str:
     if custom_model is not None:
         return f"{CUSTOM_PREFIX}{custom_model.pk}"
@@ -272,8 +281,8 @@ class GenerationForm(forms.Form):
         widget=forms.Textarea(
             attrs={
                 "rows": 4,
-                "maxlength": facts.LIMITS["prompt_max_chars"],
                 "placeholder": "Describe the image: subject, setting, light, mood…",
+                **limited_text_attrs("prompt", facts.LIMITS["prompt_max_chars"]),
             }
         ),
     )
@@ -310,7 +319,10 @@ class GenerationForm(forms.Form):
         help_text="What to keep out of the image. Firefly base models only: "
         "custom models don't accept it.",
         widget=forms.Textarea(
-            attrs={"rows": 2, "maxlength": facts.LIMITS["negative_prompt_max_chars"]}
+            attrs={
+                "rows": 2,
+                **limited_text_attrs("negative prompt", facts.LIMITS["negative_prompt_max_chars"]),
+            }
         ),
     )
     content_class = forms.ChoiceField(
@@ -399,11 +411,20 @@ class GenerationForm(forms.Form):
     # Cleaning ----------------------------------------------------------------------------
 
     def clean_prompt(self):
-        prompt = self.cleaned_data.get("prompt", "")
+        # Browsers send a textarea's line breaks as CRLF but count (and Firefly reads) one
+        # character per line break.
+        prompt = normalize_newlines(self.cleaned_data.get("prompt", ""))
         problems = validate_prompt(prompt)
         if problems:
             raise ValidationError(problems)
         return prompt
+
+    def clean_negative_prompt(self):
+        text = normalize_newlines(self.cleaned_data.get("negative_prompt", ""))
+        problems = validate_negative_prompt(text)
+        if problems:
+            raise ValidationError(problems)
+        return text
 
     def clean_model(self):
         value = self.cleaned_data["model"]

@@ -35,6 +35,7 @@ __all__ = [
     "PRESETS",
     "allowed_sizes",
     "generate_request_errors",
+    "too_long_message",
     "validate_generate_request",
     "validate_locale",
     "validate_model_version",
@@ -60,13 +61,19 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def too_long_message(subject: str, limit: int, length: int | str) -> str:
+    """The error for text over Firefly's limit; the generation form's counter shows the same
+    words with `length="{count}"` filled in as the person types."""
+    return f"The {subject} must be at most {limit} characters (it has {length})."
+
+
 def validate_prompt(prompt: Any) -> list[str]:
     """Prompt: 1..1024 characters, not blank."""
     if not isinstance(prompt, str) or not prompt.strip():
         return ["Enter a prompt."]
     limit = LIMITS["prompt_max_chars"]
     if len(prompt) > limit:
-        return [f"The prompt must be at most {limit} characters (it has {len(prompt)})."]
+        return [too_long_message("prompt", limit, len(prompt))]
     return []
 
 
@@ -78,7 +85,7 @@ def validate_negative_prompt(text: Any) -> list[str]:
         return ["The negative prompt must be text."]
     limit = LIMITS["negative_prompt_max_chars"]
     if len(text) > limit:
-        return [f"The negative prompt must be at most {limit} characters (it has {len(text)})."]
+        return [too_long_message("negative prompt", limit, len(text))]
     return []
 
 

@@ -1,26 +1,82 @@
 /* New generation form: follows the chosen model (sizes it supports, fields it refuses, how many
-   variations it makes), counts prompt characters, shows the model's sample prompt and keeps a
-   one-line summary next to the Generate button. The server validates all of it again. */
+   variations it makes), counts prompt characters against Firefly's limit (holding the submit past
+   it), shows the model's sample prompt and keeps a one-line summary next to the Generate button.
+   The server validates all of it again. */
 (function () {
   "use strict";
 
   function setUp(form) {
     var prompt = form.querySelector("textarea[name=prompt]");
-    var counter = form.querySelector("[data-counter-for]");
     var hint = form.querySelector("[data-sample-hint]");
     var summary = form.querySelector("[data-summary]");
     var submit = form.querySelector(".submit-bar button[type=submit]");
-    var limit = prompt ? parseInt(prompt.getAttribute("maxlength") || "1024", 10) : 1024;
+    var limited = Array.prototype.map.call(form.querySelectorAll("textarea[data-max-chars]"), limitText);
 
     function checked(name) {
       return form.querySelector("input[name='" + name + "']:checked");
     }
 
+    /* Firefly's length limit on a textarea, without `maxlength` (which silently drops what is typed
+       or pasted past it): count characters as the server does (code points; a line break is one),
+       and past the limit say so under the field, in the server's words, and hold the submit. */
+    function limitText(textarea) {
+      var max = parseInt(textarea.dataset.maxChars, 10);
+      var counterEl = form.querySelector("[data-counter-for='" + textarea.id + "']");
+      var serverError = document.getElementById(textarea.id + "_error");
+      var live = document.createElement("div");
+      live.setAttribute("aria-live", "polite");
+      var message = document.createElement("p");
+      message.className = "field-error";
+      message.id = textarea.id + "_length";
+      message.hidden = true;
+      message.setAttribute("data-length-error", "");
+      var icon = document.querySelector("template[data-alert-icon]");
+      if (icon) message.appendChild(icon.content.cloneNode(true));
+      var text = document.createElement("span");
+      message.appendChild(text);
+      live.appendChild(message);
+      textarea.insertAdjacentElement("afterend", live);
+      var describedBy = textarea.getAttribute("aria-describedby") || "";
+
+      function count() {
+        return Array.from(textarea.value).length;
+      }
+      function over() {
+        return !textarea.disabled && count() > max;
+      }
+      function update() {
+        var n = count();
+        var tooLong = over();
+        if (counterEl) {
+          counterEl.textContent = n + " / " + max;
+          counterEl.classList.toggle("is-near", n > max * 0.9 && !tooLong);
+          counterEl.classList.toggle("is-over", tooLong);
+        }
+        // A refusal from the server already says it; once edited, this message takes over.
+        var shown = tooLong && !(serverError && !serverError.hidden);
+        message.hidden = !shown;
+        text.textContent = shown ? textarea.dataset.tooLong.replace("{count}", n) : "";
+        if (tooLong) {
+          textarea.setAttribute("aria-invalid", "true");
+          textarea.setAttribute("aria-describedby", (describedBy + " " + message.id).trim());
+        } else if (!serverError || serverError.hidden) {
+          textarea.removeAttribute("aria-invalid");
+          if (describedBy) textarea.setAttribute("aria-describedby", describedBy);
+          else textarea.removeAttribute("aria-describedby");
+        }
+      }
+      textarea.addEventListener("input", function () {
+        if (serverError) serverError.hidden = true;
+        update();
+      });
+      update();
+      return { textarea: textarea, over: over, update: update };
+    }
+
     function updateCounter() {
-      if (!prompt || !counter) return;
-      var n = prompt.value.length;
-      counter.textContent = n + " / " + limit;
-      counter.classList.toggle("is-near", n > limit * 0.9);
+      limited.forEach(function (field) {
+        field.update();
+      });
     }
 
     function followModel() {
@@ -99,7 +155,6 @@
     }
 
     if (prompt) {
-      prompt.addEventListener("input", updateCounter);
       prompt.addEventListener("keydown", function (event) {
         // Cmd/Ctrl+Enter generates, as in most prompt boxes.
         if (event.key === "Enter" && (event.metaKey || event.ctrlKey)) {
@@ -118,8 +173,27 @@
       });
     }
     form.addEventListener("change", function (event) {
-      if (event.target.name === "model") followModel();
+      if (event.target.name === "model") {
+        followModel();
+        updateCounter(); // a field the model refuses is disabled and no longer sent
+      }
       updateSummary();
+    });
+    // Registered on the form, so it runs before the document's submit-once handler (app.js),
+    // which leaves a prevented submit alone.
+    form.addEventListener("submit", function (event) {
+      var tooLong = limited.filter(function (field) {
+        return field.over();
+      });
+      if (!tooLong.length) return;
+      event.preventDefault();
+      tooLong.forEach(function (field) {
+        field.update();
+      });
+      var first = tooLong[0].textarea;
+      var details = first.closest("details");
+      if (details) details.open = true;
+      first.focus();
     });
     form.querySelectorAll("input[type=range]").forEach(function (input) {
       input.addEventListener("input", function () {

@@ -50,6 +50,13 @@ def test_half_set_firefly_credentials_are_a_system_check_error(monkeypatch):
     assert "generation.E002" in ids
 
 
+def test_blank_firefly_credentials_mean_the_emulator_not_half_set_credentials(monkeypatch):
+    monkeypatch.setenv("FIREFLY_CLIENT_ID", " ")
+    monkeypatch.setenv("FIREFLY_CLIENT_SECRET", "")
+    ids = [message.id for message in run_checks()]
+    assert "generation.E002" not in ids
+
+
 def test_development_defaults_pass_every_check():
     result = run_manage("check")
     assert result.returncode == 0, result.stderr

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from generation.firefly import facts
 from generation.models import CustomModel, Generation
 from tests.views.factories import make_custom_model, make_generation
 
@@ -139,6 +140,37 @@ def test_an_empty_prompt_is_refused(post_form):
 def test_a_prompt_over_the_limit_is_refused_on_the_prompt_field(post_form):
     response = post_form(prompt="x" * 1025)
     assert "at most 1024 characters" in field_error(response, "prompt")
+    assert Generation.objects.count() == 0
+
+
+def test_the_text_boxes_carry_firefly_limits_but_no_maxlength_that_drops_characters(
+    alice_client, spring_launch
+):
+    html = alice_client.get(new_url(spring_launch)).content.decode()
+    for name, limit in [
+        ("prompt", facts.LIMITS["prompt_max_chars"]),
+        ("negative_prompt", facts.LIMITS["negative_prompt_max_chars"]),
+    ]:
+        textarea = re.search(rf'<textarea[^>]*name="{name}"[^>]*>', html)[0]
+        assert "maxlength" not in textarea
+        assert f'data-max-chars="{limit}"' in textarea
+
+
+def test_line_breaks_count_once_as_the_counter_and_firefly_count_them(post_form):
+    limit = facts.LIMITS["prompt_max_chars"]
+    text = "Hero image.\nTeal kettle.\n" + "z" * (limit - 25)
+    assert len(text) == limit
+    response = post_form(prompt=text.replace("\n", "\r\n"))  # as a browser sends a textarea
+    assert response.status_code == 302
+    assert Generation.objects.get().prompt == text
+
+
+def test_a_negative_prompt_over_the_limit_is_refused_on_its_field(post_form):
+    limit = facts.LIMITS["negative_prompt_max_chars"]
+    response = post_form(negative_prompt="n" * (limit + 1))
+    assert f"at most {limit} characters (it has {limit + 1})" in field_error(
+        response, "negative_prompt"
+    )
     assert Generation.objects.count() == 0
 
 
