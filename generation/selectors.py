@@ -30,10 +30,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from generation import search
+from generation.firefly.facts import MODEL_VERSION_LABELS
 from generation.models import (
     Campaign,
     CampaignMembership,
-    CustomModel,
     Generation,
     GenerationPreset,
     Image,
@@ -192,6 +192,7 @@ class GalleryFilters:
 
     q: str = ""
     custom_model: int | None = None
+    model_version: str = ""  # one of Firefly's own models (generations without a custom model)
     preset: str = ""
     favourite: bool = False
     status: str = ""
@@ -207,6 +208,7 @@ class GalleryFilters:
                 self.review,
                 self.q,
                 self.custom_model,
+                self.model_version,
                 self.preset,
                 self.favourite,
                 self.status,
@@ -222,6 +224,13 @@ class GalleryFilters:
         cond = Q()
         if self.custom_model:
             cond &= Q(**{f"{prefix}custom_model_id": self.custom_model})
+        if self.model_version:
+            cond &= Q(
+                **{
+                    f"{prefix}custom_model__isnull": True,
+                    f"{prefix}model_version": self.model_version,
+                }
+            )
         if self.status:
             cond &= Q(**{f"{prefix}status": self.status})
         if self.requester:
@@ -286,6 +295,7 @@ TILE_FIELDS = (
     "is_favourite",
     "review_state",
     "content_type",
+    "created_at",
     "generation__id",
     "generation__campaign_id",
     "generation__prompt",
@@ -304,6 +314,11 @@ class GalleryPage:
     older_than: int | None = None  # `before` for the "older" link, when there are older images
     is_first: bool = True
     extra: dict = field(default_factory=dict)
+    # The stretch of time this page covers, so generations that ended without images appear
+    # between the images made around them: from `window_from` (None: the beginning) up to the
+    # creation of image `window_until_image` (None: now), that image being on a newer page.
+    window_from: dt.datetime | None = None
+    window_until_image: int | None = None
 
 
 def gallery_page(
@@ -330,17 +345,70 @@ def gallery_page(
             newer_than=images[0].pk if has_newer and images else None,
             older_than=images[-1].pk if has_older else None,
             is_first=not has_newer,
+            window_from=images[-1].created_at if has_older else None,
+            window_until_image=rows[size].pk if has_newer else None,
         )
     if before is not None:
         qs = qs.filter(id__lt=before)
     rows = list(qs.order_by("-id")[: size + 1])
     images = rows[:size]
+    has_older = len(rows) > size
     return GalleryPage(
         images=images,
         newer_than=images[0].pk if before is not None and images else None,
-        older_than=images[-1].pk if len(rows) > size else None,
+        older_than=images[-1].pk if has_older else None,
         is_first=before is None,
+        window_from=images[-1].created_at if has_older else None,
+        window_until_image=before,
     )
+
+
+#: Generations that ended without images shown on one gallery page at most; the campaign's
+#: generations list (`generation_list`) shows every one of them.
+ENDED_TILES_PER_PAGE = GALLERY_PAGE_SIZE
+ENDED_STATUSES = (Generation.Status.FAILED, Generation.Status.CANCELLED)
+
+
+def ended_generations(
+    campaign: Campaign,
+    filters: GalleryFilters,
+    page: GalleryPage,
+    limit: int = ENDED_TILES_PER_PAGE,
+) -> list[Generation]:
+    """Failed and cancelled generations that belong on `page`, newest first, each with
+    ``ended_at`` (when it failed or was cancelled): the ones that ended in the stretch of time
+    the page's images cover. One query; at most `limit` + 1 rows, so a caller can tell that
+    there were more."""
+    statuses = [s for s in ENDED_STATUSES if not filters.status or s == filters.status]
+    if not statuses or filters.favourite or filters.review:  # they have no favourite or review
+        return []
+    qs = (
+        Generation.objects.filter(campaign=campaign, status__in=statuses)
+        .filter(filters.generation_q(campaign_id=campaign.pk))
+        .filter(_date_q(filters))
+        .annotate(ended_at=Coalesce("finished_at", "created_at"))
+    )
+    if page.window_from is not None:
+        qs = qs.filter(ended_at__gte=page.window_from)
+    if page.window_until_image is not None:
+        until = Image.objects.filter(pk=page.window_until_image).values("created_at")[:1]
+        qs = qs.filter(ended_at__lt=Subquery(until))
+    return list(
+        qs.select_related("custom_model", "requested_by").order_by("-ended_at", "-id")[: limit + 1]
+    )
+
+
+def gallery_tiles(images: list[Image], ended: list[Generation]) -> list[tuple[str, object]]:
+    """The page's tiles in time order: ``("image", image)`` and ``("ended", generation)``, each
+    generation that ended without images placed among the images made around it."""
+    tiles: list[tuple[str, object]] = []
+    waiting = list(ended)
+    for image in images:
+        while waiting and waiting[0].ended_at > image.created_at:
+            tiles.append(("ended", waiting.pop(0)))
+        tiles.append(("image", image))
+    tiles.extend(("ended", generation) for generation in waiting)
+    return tiles
 
 
 def active_generations(campaign: Campaign, filters: GalleryFilters | None = None):
@@ -376,9 +444,10 @@ def images_since(
 
 @dataclass
 class FilterOptions:
-    custom_models: list[CustomModel]
+    custom_models: list[tuple[int, str]]  # (id, display name), by name
     presets: list[str]
     requesters: list
+    base_models: list[str] = field(default_factory=list)  # Firefly model versions, by label
 
 
 #: The filter bar's options are cached this long at most (a new member appears within it).
@@ -386,7 +455,7 @@ FILTER_OPTIONS_TTL = 60
 
 
 def _filter_options_key(campaign_id: int) -> str:
-    return f"gallery-filter-options:{campaign_id}"
+    return f"gallery-filter-options:v2:{campaign_id}"  # v2: Firefly's own models too
 
 
 def gallery_filter_options(campaign: Campaign) -> FilterOptions:
@@ -408,8 +477,19 @@ def forget_gallery_filter_options(campaign_id: int) -> None:
 
 
 def _gallery_filter_options(campaign: Campaign) -> FilterOptions:
-    used_models = Generation.objects.filter(campaign=campaign).values("custom_model_id")
-    custom_models = list(CustomModel.objects.filter(pk__in=used_models).order_by("display_name"))
+    # Custom models and Firefly's own models (generations without a custom model): one query.
+    used_models = (
+        Generation.objects.filter(campaign=campaign)
+        .order_by()
+        .values_list("custom_model_id", "custom_model__display_name", "model_version")
+        .distinct()
+    )
+    custom_models, base_models = set(), set()
+    for custom_model_id, display_name, model_version in used_models:
+        if custom_model_id is None:
+            base_models.add(model_version)
+        else:
+            custom_models.add((custom_model_id, display_name))
     presets = list(
         GenerationPreset.objects.filter(generation__campaign=campaign)
         .order_by("preset")
@@ -423,7 +503,75 @@ def _gallery_filter_options(campaign: Campaign) -> FilterOptions:
         .objects.filter(Q(pk__in=members) | Q(pk__in=requesters_used))
         .order_by("username")
     )
-    return FilterOptions(custom_models=custom_models, presets=presets, requesters=requesters)
+    return FilterOptions(
+        custom_models=sorted(custom_models, key=lambda model: (model[1].lower(), model[0])),
+        presets=presets,
+        requesters=requesters,
+        base_models=sorted(base_models, key=lambda v: MODEL_VERSION_LABELS.get(v, v)),
+    )
+
+
+# --- The campaign's generations ---------------------------------------------------------------
+
+GENERATION_LIST_PAGE_SIZE = 50
+#: The generations list's status filter: a `Generation.Status` value, or every active one.
+ACTIVE_FILTER = "active"
+
+
+@dataclass
+class GenerationListPage:
+    generations: list[Generation]
+    newer_than: int | None = None  # `after` for the "newer" link
+    older_than: int | None = None  # `before` for the "older" link
+
+
+def generation_list_page(
+    campaign: Campaign,
+    status: str = "",
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    size: int = GENERATION_LIST_PAGE_SIZE,
+) -> GenerationListPage:
+    """Every generation of a campaign, whatever became of it, newest first, by keyset on the
+    id; each with ``image_count``. Two queries (one more when paging back to newer ones)."""
+    qs = Generation.objects.filter(campaign=campaign)
+    if status == ACTIVE_FILTER:
+        qs = qs.filter(status__in=Generation.ACTIVE_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    rows_of = qs.select_related("custom_model", "requested_by").annotate(
+        image_count=Count("images")
+    )
+    if after is not None:
+        rows = list(rows_of.filter(id__gt=after).order_by("id")[: size + 1])
+        generations = list(reversed(rows[:size]))
+        has_older = bool(generations) and qs.filter(id__lt=generations[-1].pk).exists()
+        return GenerationListPage(
+            generations,
+            newer_than=generations[0].pk if len(rows) > size else None,
+            older_than=generations[-1].pk if has_older else None,
+        )
+    if before is not None:
+        rows_of = rows_of.filter(id__lt=before)
+    rows = list(rows_of.order_by("-id")[: size + 1])
+    generations = rows[:size]
+    return GenerationListPage(
+        generations,
+        newer_than=generations[0].pk if before is not None and generations else None,
+        older_than=generations[-1].pk if len(rows) > size else None,
+    )
+
+
+def generation_status_counts(campaign: Campaign) -> dict[str, int]:
+    """Generations per status (every status present, zeros included): one grouped COUNT."""
+    found = dict(
+        Generation.objects.filter(campaign=campaign)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    return {status: found.get(status, 0) for status in Generation.Status.values}
 
 
 # --- Image neighbours ---------------------------------------------------------------------

@@ -12,6 +12,11 @@ urlpatterns = [
     path("campaigns/<slug:slug>/", campaigns.campaign_gallery, name="campaign_gallery"),
     path("campaigns/<slug:slug>/edit/", campaigns.campaign_edit, name="campaign_edit"),
     path("campaigns/<slug:slug>/live", campaigns.campaign_live, name="campaign_live"),
+    path(
+        "campaigns/<slug:slug>/generations/",
+        campaigns.campaign_generations,
+        name="generation_list",
+    ),
     path("campaigns/<slug:slug>/generate/", generations.generation_new, name="generation_new"),
     # Generations
     path("generations/<int:pk>/", generations.generation_detail, name="generation_detail"),

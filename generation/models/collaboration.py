@@ -34,6 +34,7 @@ class Notification(models.Model):
         REVIEW_DECIDED = "review_decided", "Review decided"
         MENTION = "mention", "Mention"
         COMMENT = "comment", "Comment"
+        GENERATION_FAILED = "generation_failed", "Generation failed"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -115,6 +115,11 @@ class Generation(models.Model):
         return self.status in self.TERMINAL_STATUSES
 
     @property
+    def retry_can_help(self) -> bool:
+        # refined by the failure-code rule
+        return self.status in (self.Status.FAILED, self.Status.CANCELLED)
+
+    @property
     def size_label(self) -> str:
         return f"{self.width}×{self.height}"
 

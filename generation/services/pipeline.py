@@ -43,7 +43,7 @@ from generation import ratelimit
 from generation.firefly import JobStatus, SubmittedJob, errors
 from generation.firefly.facts import CONTENT_POLICY_CODES
 from generation.firefly_client import get_client
-from generation.models import Generation, Image
+from generation.models import Generation, Image, Notification
 from generation.renditions import ImageRejected
 from generation.services import fairness
 from generation.services.generations import generation_request
@@ -136,7 +136,37 @@ def _finish(
     if done:
         logger.info("generation %s -> %s (%s)", generation_id, status, code)
         _remove_stray_files(generation_id)
+        _tell_requester(generation_id)
     return bool(done)
+
+
+def _tell_requester(generation_id: int) -> None:
+    """Notify the person who asked that their generation ended without images, unless they
+    (or a teammate) cancelled it: they may not be looking at the gallery when it happens.
+    Best effort: a notification problem never changes the generation's outcome."""
+    from generation.services.review import notify  # the collaboration side, needed only here
+
+    try:
+        with transaction.atomic():
+            generation = (
+                Generation.objects.select_related("campaign", "requested_by")
+                .filter(pk=generation_id)
+                .first()
+            )
+            if generation is None or generation.cancel_requested:
+                return
+            outcome = "failed" if generation.status == Status.FAILED else "was cancelled"
+            notify(
+                [generation.requested_by],
+                actor=None,
+                kind=Notification.Kind.GENERATION_FAILED,
+                text=f"Generation {generation.pk} in “{generation.campaign.name}” {outcome}: "
+                f"{generation.error_message}",
+                campaign=generation.campaign,
+                url=generation.get_absolute_url(),
+            )
+    except Exception:
+        logger.exception("generation %s: could not notify its requester", generation_id)
 
 
 def _remove_stray_files(generation_id: int) -> None:

@@ -64,14 +64,22 @@ def _image_url(image: Image) -> str:
 
 
 def notify(
-    recipients, *, actor, kind: str, text: str, image: Image | None = None, campaign=None
+    recipients,
+    *,
+    actor,
+    kind: str,
+    text: str,
+    image: Image | None = None,
+    campaign=None,
+    url: str = "",
 ) -> list[Notification]:
     """In-app notifications for `recipients` (the actor is never notified of their own act),
-    plus an email each through Django's email backend, after commit."""
+    plus an email each through Django's email backend, after commit. They link to `image`,
+    else to `url` (a path on this site)."""
     people = {u.pk: u for u in recipients if u is not None and (actor is None or u.pk != actor.pk)}
     if not people:
         return []
-    url = _image_url(image) if image is not None else ""
+    url = _image_url(image) if image is not None else url
     campaign = campaign or (image.campaign if image is not None else None)
     rows = Notification.objects.bulk_create(
         Notification(

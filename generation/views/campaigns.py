@@ -1,4 +1,5 @@
-"""Campaign list, create/edit, the campaign gallery and its live-update endpoint."""
+"""Campaign list, create/edit, the campaign gallery and its live-update endpoint, and the list
+of the campaign's generations."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -79,6 +80,9 @@ def campaign_gallery(request, slug):
     before, after = _int_param(request, "before"), _int_param(request, "after")
     page = selectors.gallery_page(campaign, filters, before=before, after=after)
     active = list(selectors.active_generations(campaign, filters)) if page.is_first else []
+    ended = selectors.ended_generations(campaign, filters, page)
+    more_ended = len(ended) > selectors.ENDED_TILES_PER_PAGE
+    ended = ended[: selectors.ENDED_TILES_PER_PAGE]
     options = selectors.gallery_filter_options(campaign)
     since = page.images[0].pk if page.images else 0
     members = list(selectors.campaign_members(campaign))
@@ -93,7 +97,11 @@ def campaign_gallery(request, slug):
             "filters": filters,
             "filter_form": filter_form,
             "options": options,
+            "model_groups": filter_form.model_groups(options, filters),
             "active_generations": active,
+            "tiles": selectors.gallery_tiles(page.images, ended),
+            "has_ended": bool(ended),
+            "more_ended": more_ended,
             "since": since,
             "statuses": Generation.Status.choices,
             "can_edit": can_edit,
@@ -106,8 +114,41 @@ def campaign_gallery(request, slug):
 
 @login_required
 @require_GET
+def campaign_generations(request, slug):
+    """Every generation of the campaign with its state, message, requester and time, filtered
+    by state: where a failed or cancelled one (which has no images) can always be found."""
+    campaign = selectors.campaign_for_user(request.user, slug)
+    status = request.GET.get("status", "")
+    if status not in (selectors.ACTIVE_FILTER, *Generation.Status.values):
+        status = ""
+    page = selectors.generation_list_page(
+        campaign, status, before=_int_param(request, "before"), after=_int_param(request, "after")
+    )
+    counts = selectors.generation_status_counts(campaign)
+    tabs = [
+        ("", "All", sum(counts.values())),
+        (
+            selectors.ACTIVE_FILTER,
+            "In progress",
+            sum(counts[s] for s in Generation.ACTIVE_STATUSES),
+        ),
+        *(
+            (s, presenters.status_label(s), counts[s])
+            for s in (Generation.Status.SUCCEEDED, *selectors.ENDED_STATUSES)
+        ),
+    ]
+    return render(
+        request,
+        "generation/generation_list.html",
+        {"campaign": campaign, "page": page, "status": status, "tabs": tabs},
+    )
+
+
+@login_required
+@require_GET
 def campaign_live(request, slug):
-    """What changed in the gallery: new images and the status of running generations.
+    """What changed in the gallery: new images, the status of running generations and the
+    campaign's image counts (per review state).
 
     ``since`` is the newest image id the page has; ``watch`` lists generation ids the page
     shows as placeholders (so it learns when they finish or fail). Filters are the gallery's.
@@ -126,8 +167,12 @@ def campaign_live(request, slug):
     # Queued generations show their place in the submission queue (one query when any wait).
     _annotate_places(list(active.values()))
     images = selectors.images_since(campaign, filters, since)
+    # The whole campaign's counts, so the header and the review tabs never go stale.
+    review_counts = selectors.review_counts(campaign)
     return presenters.json_response(
         {
+            "image_count": sum(review_counts.values()),
+            "review_counts": review_counts,
             "images": [presenters.tile_data(image) for image in reversed(images)],
             "generations": [
                 presenters.generation_data(g) for g in sorted(active.values(), key=lambda g: g.pk)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from generation import selectors
 from generation.forms import (
     GenerationForm,
+    fresh_seed,
     initial_from_campaign,
     initial_from_generation,
     size_label,
@@ -66,7 +67,9 @@ def _already_submitted(request, campaign, claimed):
 
 
 def _prefill(request, campaign) -> dict:
-    """Initial values: the campaign's defaults, or an earlier generation's settings (?from=)."""
+    """Initial values: the campaign's defaults, or an earlier generation's settings (?from=),
+    with one of its seeds (&seed=, to start from that image) or a new seed in place of one
+    (&vary=, the same settings for a different image)."""
     source = request.GET.get("from", "")
     if not source.isdigit():
         return initial_from_campaign(campaign)
@@ -75,8 +78,13 @@ def _prefill(request, campaign) -> dict:
     except Http404:  # an id the user can't see prefills nothing
         messages.warning(request, "That generation isn't available, so nothing was copied.")
         return initial_from_campaign(campaign)
-    seed = request.GET.get("seed", "")
-    initial = initial_from_generation(generation, int(seed) if seed.isdigit() else None)
+    seed, vary = request.GET.get("seed", ""), request.GET.get("vary", "")
+    if vary.isdigit():
+        used = {int(vary), *generation.seeds}
+        used.update(generation.images.exclude(seed=None).values_list("seed", flat=True))
+        initial = initial_from_generation(generation, fresh_seed(avoid=used))
+    else:
+        initial = initial_from_generation(generation, int(seed) if seed.isdigit() else None)
     model = generation.custom_model
     if model is not None and (
         not model.enabled or model.published_state != model.PublishedState.PUBLISHED
@@ -125,6 +133,8 @@ def generation_new(request, slug):
                         request,
                         f"Generating {count} image{'s' if count != 1 else ''}. "
                         "They'll appear here as soon as they're ready.",
+                        # The gallery removes this message once the generation has ended.
+                        extra_tags=f"generation-{generation.pk}",
                     )
                     return redirect(campaign)
         # Invalid: show the errors with a fresh token (the old one may have expired).
@@ -135,10 +145,16 @@ def generation_new(request, slug):
         initial = _prefill(request, campaign)
         initial["form_token"] = _issue_token(request)
         form = GenerationForm(initial=initial, campaign=campaign)
+    vary = request.GET.get("vary", "")
     return render(
         request,
         "generation/generation_form.html",
-        {"campaign": campaign, "form": form, "copied_from": request.GET.get("from", "")},
+        {
+            "campaign": campaign,
+            "form": form,
+            "copied_from": request.GET.get("from", ""),
+            "varied_seed": vary if vary.isdigit() else "",
+        },
     )
 
 

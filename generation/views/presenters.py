@@ -116,6 +116,8 @@ def generation_data(generation: Generation, images: list[Image] | None = None) -
         "num_variations": generation.num_variations,
         "model": model_label(generation),
         "prompt": generation.prompt,
+        "can_retry": generation.retry_can_help,
+        "retry_url": fast_reverse("generation_retry", generation.pk),
     }
     place = getattr(generation, "place_in_line", None)
     if place:

@@ -81,8 +81,44 @@
     tile.dataset.generation = String(generation.id);
     tile.querySelector("[data-tile]").href = generation.url;
     tile.querySelector("[data-failed-status]").textContent = generation.status_label;
-    tile.querySelector("[data-failed-error]").textContent = generation.error || "See the generation for details.";
+    var error = tile.querySelector("[data-failed-error]");
+    error.textContent = generation.error || error.dataset.fallback;
+    tile.querySelector("[data-failed-prompt]").textContent = generation.prompt;
+    var retry = tile.querySelector("[data-retry-form]");
+    if (retry && generation.can_retry) {
+      retry.action = generation.retry_url;
+      retry.querySelector("[data-retry-label]").textContent = " generation " + generation.id;
+      retry.hidden = false;
+    }
     return tile;
+  }
+
+  /* The "Generating N images" message of a generation that has ended is no longer true. */
+  function removeMessagesAbout(id) {
+    document.querySelectorAll("[data-message-tags~='generation-" + id + "']").forEach(function (message) {
+      var list = message.parentElement;
+      message.remove();
+      if (list && !list.querySelector("[data-message]")) list.remove();
+    });
+  }
+
+  function showCounts(data) {
+    if (typeof data.image_count === "number") {
+      var count = document.querySelector("[data-image-count]");
+      if (count && count.dataset.count !== String(data.image_count)) {
+        count.dataset.count = String(data.image_count);
+        count.textContent = data.image_count + (data.image_count === 1 ? " image" : " images");
+      }
+    }
+    var counts = data.review_counts || {};
+    var total = 0;
+    Object.keys(counts).forEach(function (state) {
+      total += counts[state];
+      var tab = document.querySelector("[data-review-tab='" + state + "'] .review-count");
+      if (tab) tab.textContent = String(counts[state]);
+    });
+    var all = document.querySelector("[data-review-tab='all'] .review-count");
+    if (all && data.review_counts) all.textContent = String(total);
   }
 
   /* A poller that slows down when idle, backs off on errors and pauses in background tabs. */
@@ -138,8 +174,10 @@
     var liveUrl = gallery.dataset.liveUrl;
     var failedShown = {};
 
+    /* Tiles of finished work (images, and generations that ended without images) come after
+       the placeholders, newest first. */
     function firstImageTile() {
-      return gallery.querySelector(".tile[data-image-id]");
+      return gallery.querySelector(".tile[data-image-id], .tile[data-failed]");
     }
 
     function placeholdersOf(id) {
@@ -150,6 +188,11 @@
       var ids = {};
       gallery.querySelectorAll("[data-placeholder]").forEach(function (tile) {
         ids[tile.dataset.generation] = true;
+      });
+      // A generation announced by a message is watched until it ends, placeholders or not.
+      document.querySelectorAll("[data-message-tags]").forEach(function (message) {
+        var match = /(?:^|\s)generation-(\d+)(?:\s|$)/.exec(message.dataset.messageTags);
+        if (match) ids[match[1]] = true;
       });
       return Object.keys(ids);
     }
@@ -179,11 +222,14 @@
       existing.forEach(function (tile) {
         tile.remove();
       });
+      removeMessagesAbout(generation.id);
       if (generation.status === "failed" || generation.status === "cancelled") {
         if (!failedShown[generation.id] && existing.length) {
           failedShown[generation.id] = true;
           var failed = buildFailed(generation);
           if (failed) insertBeforeImages(failed);
+          var emptyState = document.querySelector("[data-empty-state]");
+          if (emptyState) emptyState.remove();
           announce("Generation " + generation.id + " " + generation.status_label.toLowerCase() + ".");
         }
       }
@@ -210,13 +256,8 @@
         (data.generations || []).forEach(function (generation) {
           if (applyGeneration(generation)) active = true;
         });
+        showCounts(data);
         if (added) {
-          var count = document.querySelector("[data-image-count]");
-          if (count) {
-            var n = (parseInt(count.dataset.count, 10) || 0) + added;
-            count.dataset.count = String(n);
-            count.textContent = n + (n === 1 ? " image" : " images");
-          }
           announce(added + (added === 1 ? " new image" : " new images") + " in the gallery.");
           var empty = document.querySelector("[data-empty-state]");
           if (empty) empty.remove();

@@ -14,8 +14,10 @@ from tests.views.factories import make_custom_model, make_generation, make_image
 
 pytestmark = pytest.mark.django_db
 
-#: Queries of one gallery page, session and user included (measured: 11 with every filter).
-MAX_QUERIES = 12
+#: Queries of one gallery page, session and user included (measured: 13 while the filter bar's
+#: options are not cached yet, 9 at most once they are; one of them finds the generations that
+#: failed or were cancelled among the page's images).
+MAX_QUERIES = 13
 
 
 @pytest.fixture

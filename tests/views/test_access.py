@@ -21,6 +21,7 @@ def _urls(campaign, generation, image):
         "campaign_gallery": ("get", reverse("campaign_gallery", args=[campaign.slug])),
         "campaign_edit": ("get", reverse("campaign_edit", args=[campaign.slug])),
         "campaign_live": ("get", reverse("campaign_live", args=[campaign.slug]) + "?since=0"),
+        "generation_list": ("get", reverse("generation_list", args=[campaign.slug])),
         "generation_new": ("get", reverse("generation_new", args=[campaign.slug])),
         "generation_detail": ("get", reverse("generation_detail", args=[generation.pk])),
         "generation_status": ("get", reverse("generation_status", args=[generation.pk])),

@@ -82,7 +82,7 @@ def test_a_bounded_number_of_queries_whatever_the_page_holds(
         make_images(generation, min(per, count))
     make_generation(spring_launch, alice, status=Generation.Status.RUNNING)
     make_generation(spring_launch, alice, status=Generation.Status.QUEUED)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = gallery(alice_client, spring_launch, "?q=picnic&preset=bw")
     assert response.status_code == 200
 
@@ -103,6 +103,33 @@ def test_filter_by_custom_model(alice_client, spring_launch, alice):
     response = gallery(alice_client, spring_launch, f"?model={model.pk}")
     assert set(shown_ids(response)) == {i.pk for i in mine}
     assert "Product shots" in response.content.decode()  # offered in the filter
+
+
+def test_the_model_filter_offers_firefly_models_as_well_as_custom_ones(
+    alice_client, spring_launch, alice
+):
+    custom = make_custom_model("Product shots")
+    on_custom = make_images(make_generation(spring_launch, alice, custom_model=custom), 2)
+    on_image4 = make_images(make_generation(spring_launch, alice), 2)  # image4_standard
+    on_image3 = make_images(make_generation(spring_launch, alice, model_version="image3"), 1)
+    html = gallery(alice_client, spring_launch).content.decode()
+    select = html[
+        html.index('<select name="model"') : html.index(
+            "</select>", html.index('<select name="model"')
+        )
+    ]
+    assert '<optgroup label="Adobe Firefly">' in select
+    assert '<option value="image3" >Firefly Image 3</option>' in select
+    assert '<option value="image4_standard" >Firefly Image 4</option>' in select
+    assert "Firefly Image 4 Ultra" not in select  # only models this campaign used
+    assert f'<option value="custom-{custom.pk}" >Product shots</option>' in select
+
+    response = gallery(alice_client, spring_launch, "?model=image4_standard")
+    assert set(shown_ids(response)) == {i.pk for i in on_image4}
+    assert 'value="image4_standard" selected' in response.content.decode()
+    assert shown_ids(gallery(alice_client, spring_launch, "?model=image3")) == [on_image3[0].pk]
+    by_custom = gallery(alice_client, spring_launch, f"?model=custom-{custom.pk}")
+    assert set(shown_ids(by_custom)) == {i.pk for i in on_custom}
 
 
 def test_filter_by_style_preset(alice_client, spring_launch, alice):
@@ -238,6 +265,22 @@ def test_live_reports_failures_of_watched_generations_with_their_message(
     body = live(alice_client, spring_launch, f"?since=0&watch={failed.pk}").json()
     assert body["generations"][0]["error"] == "Adobe refused the prompt."
     assert body["generations"][0]["status_label"] == "Failed"
+
+
+def test_live_reports_the_campaigns_image_counts_per_review_state(
+    alice_client, spring_launch, alice
+):
+    images = make_images(make_generation(spring_launch, alice, num_variations=3), 3)
+    Image.objects.filter(pk=images[0].pk).update(review_state="approved", is_favourite=True)
+    body = live(alice_client, spring_launch, f"?since={images[-1].pk}&favourite=1").json()
+    assert body["image_count"] == 3  # the whole campaign's, whatever the filters
+    assert body["review_counts"] == {
+        "draft": 2,
+        "in_review": 0,
+        "approved": 1,
+        "changes_requested": 0,
+        "rejected": 0,
+    }
 
 
 def test_live_applies_the_gallery_filters(alice_client, spring_launch, alice):

@@ -282,7 +282,7 @@ def test_generate_again_prefills_every_setting(alice_client, spring_launch, alic
     assert not form["seeds"].value()  # fresh seeds: new variations of the same settings
 
 
-def test_vary_this_seed_prefills_one_variation_with_that_seed(
+def test_use_as_a_starting_point_prefills_one_variation_with_that_seed(
     alice_client, finished, spring_launch
 ):
     generation, images = finished
@@ -290,6 +290,49 @@ def test_vary_this_seed_prefills_one_variation_with_that_seed(
     form = alice_client.get(url).context["form"]
     assert form["seeds"].value() == str(images[1].seed)
     assert form["num_variations"].value() == 1
+
+
+def test_vary_prefills_a_new_seed_with_every_other_setting_the_same(
+    alice_client, finished, spring_launch
+):
+    generation, _images = finished  # seeds 111 and 222
+    response = alice_client.get(new_url(spring_launch, f"?from={generation.pk}&vary=222"))
+    form = response.context["form"]
+    seed = int(form["seeds"].value())
+    assert seed not in (111, 222)  # neither image's seed: a different image, not a copy
+    assert form["num_variations"].value() == 1
+    assert form["prompt"].value() == generation.prompt
+    assert form["model"].value() == f"custom-{generation.custom_model_id}"
+    assert form.selected_presets() == ["golden_hour", "pastel_color"]
+    assert form["size"].value() == "2048x2048"
+    assert "with a new seed in place of 222" in response.content.decode()
+
+
+def test_varying_an_image_never_pays_for_the_same_image_again(
+    alice_client, finished, spring_launch
+):
+    """Follow the image page's Vary button and submit the form as it comes."""
+    generation, images = finished
+    page = alice_client.get(images[1].get_absolute_url()).content.decode()
+    links = re.findall(r'<a [^>]*href="([^"]+)"[^>]*>((?:(?!</a>).)*)</a>', page, re.S)
+    [(href, label)] = [(href, label) for href, label in links if "Vary" in label]
+    assert "new seed" in label  # the button says what it does
+    form_page = alice_client.get(href.replace("&amp;", "&"))
+    form = form_page.context["form"]
+    data = {name: form[name].value() for name in ("prompt", "model", "size", "num_variations")}
+    data.update(
+        style_presets=form.selected_presets(),
+        style_strength=form["style_strength"].value(),
+        seeds=form["seeds"].value(),
+        form_token=token_from(form_page),
+    )
+    alice_client.post(new_url(spring_launch), data)
+    varied = Generation.objects.exclude(pk=generation.pk).get()
+    assert varied.prompt == generation.prompt
+    assert varied.custom_model_id == generation.custom_model_id
+    assert varied.style_presets == generation.style_presets
+    assert len(varied.seeds) == 1
+    assert varied.seeds[0] != images[1].seed
 
 
 def test_prefill_from_a_generation_the_user_cannot_see_copies_nothing(
@@ -316,3 +359,13 @@ def test_errors_are_summarised_with_links_to_each_field(post_form):
     assert 'href="#field-prompt"' in html
     assert 'href="#field-seeds"' in html
     assert 'aria-invalid="true"' in html
+
+
+def test_the_generating_message_names_its_generation_so_the_gallery_can_retire_it(
+    alice_client, post_form, spring_launch
+):
+    response = post_form()
+    generation = Generation.objects.get()
+    html = alice_client.get(response.url).content.decode()
+    assert f'data-message-tags="generation-{generation.pk}"' in html
+    assert "Generating 2 images" in html

@@ -25,7 +25,8 @@ def test_the_image_page_shows_the_preview_parameters_and_actions(alice_client, f
     assert original_url(second) in html  # click for the original
     assert reverse("image_download", args=[second.pk]) in html
     assert f"?from={generation.pk}" in html
-    assert f"?from={generation.pk}&amp;seed={second.seed}" in html  # vary this seed
+    assert f"?from={generation.pk}&amp;vary={second.seed}" in html  # vary: a new seed
+    assert "Vary: new seed, same settings" in html
     assert str(second.seed) in html
     assert "Golden hour" in html
     assert "Brand Lifestyle" in html
