@@ -211,8 +211,9 @@ def to_markdown(r: dict) -> str:
         "running generations, the review-state counts, the members; the filter bar's options "
         "(models, presets, people: three queries over every generation of the campaign) are "
         "cached for a minute and dropped when a generation is added. Prompt search is "
-        "full-text (SQLite FTS5, PostgreSQL GIN on `to_tsvector('simple', prompt)`), narrowed "
-        "to the campaign inside the subquery so PostgreSQL combines both indexes.",
+        "full-text and stems English words (SQLite FTS5 with the `porter` tokenizer, PostgreSQL "
+        "GIN on `to_tsvector('generation_english', prompt)`), narrowed to the campaign inside "
+        "the subquery so PostgreSQL combines both indexes.",
         "",
         "Known limit: the review-state counts (which also give the image count in the header) "
         "are one `GROUP BY` over the campaign's images, linear in its size. During development, "

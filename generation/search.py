@@ -2,19 +2,25 @@
 otherwise, one meaning on both.
 
 A search matches the generations whose prompt contains every word of the query, in any order,
-ignoring case, where a word also matches the start of a longer one ("kett" finds "kettle"). Words
-are runs of letters and digits; everything else in the query separates words, so no query can
-be read as search syntax (quotes, `*`, `-`, `NEAR`, `OR` are just separators or words).
+ignoring case, where words are compared by their English stem ("bottles" finds "bottle" and
+"bottle" finds "bottles"; "running" finds "run") and a word also matches the start of a longer
+one ("kett" finds "kettle"). Words are runs of letters and digits; everything else in the query
+separates words, so no query can be read as search syntax (quotes, `*`, `-`, `NEAR`, `OR` are
+just separators or words). No word is ignored: "the" and "and" must appear too.
 
 * SQLite: the FTS5 table `generation_prompt_fts` (an external-content index of
-  `generation_generation.prompt`, rowid = generation id), kept in step by three triggers;
-  `MATCH '"teal"* "kettle"*'`. Migration 0005 creates it; `ensure_sqlite_index` (run after every
-  `migrate`) re-creates the triggers if a later migration rebuilt the table (SQLite's schema
-  editor copies a table to alter it, which drops its triggers) and then re-indexes.
-* PostgreSQL: a GIN index on `to_tsvector('simple', prompt)`; `@@ to_tsquery('simple',
-  'teal:* & kettle:*')`. The `simple` configuration lower-cases and does not stem, like FTS5's
-  `unicode61` tokenizer.
-* Any other database: `icontains` per word.
+  `generation_generation.prompt`, rowid = generation id, tokenizer `porter` around `unicode61`),
+  kept in step by three triggers; `MATCH '"teal"* "kettles"*'` (FTS5 stems each query word, then
+  matches it as a prefix). Migration 0005 creates it, migration 0010 re-creates it stemming;
+  `ensure_sqlite_index` (run after every `migrate`) re-creates the triggers if a later migration
+  rebuilt the table (SQLite's schema editor copies a table to alter it, which drops its
+  triggers) and then re-indexes.
+* PostgreSQL: a GIN index on `to_tsvector('generation_english', prompt)`; `@@
+  to_tsquery('generation_english', 'teal:* & kettles:*')`. `generation_english` (migration 0010)
+  is English's Snowball stemmer without its stop words, to keep every word as SQLite does. The
+  two stemmers (Porter's original and Snowball's "Porter 2") agree on plurals and common
+  endings and differ in rare cases.
+* Any other database: `icontains` per word (no stemming).
 
 Measured by `python -m bench gallery` (docs/benchmarks.md, part 5).
 """
@@ -33,7 +39,8 @@ from django.db.models.expressions import RawSQL
 MAX_WORDS = 8
 FTS_TABLE = "generation_prompt_fts"
 INDEX_MIGRATION = "0005_prompt_full_text_search"
-PG_INDEX = "generation_prompt_search"
+PG_INDEX = "generation_prompt_search_english"
+PG_CONFIG = "generation_english"
 _WORD = re.compile(r"[^\W_]+")
 
 #: The triggers that keep the FTS5 index in step with the prompts (as migration 0005 makes them).
@@ -60,16 +67,16 @@ SQLITE_TRIGGERS = {
 SQLITE_CREATE = """
     CREATE VIRTUAL TABLE IF NOT EXISTS generation_prompt_fts USING fts5(
         prompt, content='generation_generation', content_rowid='id',
-        tokenize='unicode61 remove_diacritics 0'
+        tokenize='porter unicode61 remove_diacritics 0'
     )"""
 SQLITE_MATCH = "SELECT rowid FROM generation_prompt_fts WHERE generation_prompt_fts MATCH %s"
 SQLITE_MATCH_IN_CAMPAIGN = (
     "SELECT f.rowid FROM generation_prompt_fts f JOIN generation_generation g ON g.id = f.rowid "
     "WHERE f.generation_prompt_fts MATCH %s AND g.campaign_id = %s"
 )
-POSTGRES_MATCH = (
-    "SELECT id FROM generation_generation WHERE "
-    "to_tsvector('simple'::regconfig, prompt) @@ to_tsquery('simple'::regconfig, %s)"
+POSTGRES_MATCH = (  # PG_CONFIG, spelt out
+    "SELECT id FROM generation_generation WHERE to_tsvector('generation_english'::regconfig, "
+    "prompt) @@ to_tsquery('generation_english'::regconfig, %s)"
 )
 # With the campaign, PostgreSQL combines the text index with the campaign's (a BitmapAnd) instead
 # of visiting every matching generation of every campaign.
