@@ -111,6 +111,7 @@ def generation_data(generation: Generation, images: list[Image] | None = None) -
         "status": generation.status,
         "status_label": status_label(generation.status),
         "is_active": generation.is_active,
+        "retry_can_help": generation.retry_can_help,
         "progress": generation.progress,
         "error": generation.error_message,
         "num_variations": generation.num_variations,

@@ -274,7 +274,7 @@
           }
           page.querySelectorAll("[data-show-when]").forEach(function (el) {
             var when = el.dataset.showWhen;
-            el.hidden = !(when === "retryable" && (data.status === "failed" || data.status === "cancelled"));
+            el.hidden = !(when === "retryable" && data.retry_can_help);
           });
           var empty = page.querySelector("[data-empty-state]");
           if (empty && added) empty.remove();
