@@ -183,8 +183,10 @@ class _Handler(BaseHTTPRequestHandler):
         response = pipeline.handle(self.server.state, request)
         self._send(response, head_only=self.command == "HEAD")
 
-    # BaseHTTPRequestHandler dispatches on do_<METHOD>; every method takes the same path.
+    # BaseHTTPRequestHandler dispatches on do_<METHOD>; every method takes the same path, so a
+    # method a route does not take is the gateway's 405 with `Allow`, never http.server's 501.
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = _serve  # noqa: N815
+    do_TRACE = do_QUERY = _serve  # noqa: N815
 
     def _base_url(self) -> str:
         configured = self.server.state.config.public_url

@@ -287,7 +287,8 @@ def _read_style(
                         f"value is not a valid enumeration member; unknown style preset '{preset}'",
                         "type_error.enum",
                     )
-            found["presets"] = [p for p in presets if p in STYLE_PRESETS]
+            # Only strings can be preset ids (a `{}` is not even hashable).
+            found["presets"] = [p for p in presets if isinstance(p, str) and p in STYLE_PRESETS]
     if "strength" in style:
         strength = check.integer(("body", "style", "strength"), style["strength"], 1, 100)
         if strength is not None:

@@ -8,7 +8,7 @@ Retry rules, in short:
 * :meth:`FireflyClient.submit_generation` never retries by default: Adobe has no
   idempotency key, so a blind retry can create (and bill) a duplicate job. With
   ``retry_unaccepted=True`` it retries only failures that prove the job was not
-  created (refused connection, connect timeout, 429). Errors carry
+  created (refused connection, connect timeout, 429, 503). Errors carry
   ``maybe_accepted`` so the caller can decide.
 * A 401 from Firefly invalidates the cached token and retries once.
 """

@@ -6,8 +6,9 @@ questions for the caller:
 
 * ``transient``: is trying again later sensible (429, 5xx, timeouts)?
 * ``maybe_accepted``: for a job submission, could Adobe have created the job
-  anyway (read timeout, 5xx, a dropped connection after sending)? If so,
-  re-submitting may create, and bill, a duplicate.
+  anyway (read timeout, 500/502/504, a dropped connection after sending)? If
+  so, re-submitting may create, and bill, a duplicate. A 429 or 503 says the
+  request was not processed, so it is not.
 
 ``user_message`` is a sentence a marketer can act on; ``str(err)`` is for logs.
 """

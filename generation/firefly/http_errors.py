@@ -46,6 +46,9 @@ _FIELD_BY_LOC = {
     ("jobId",): "job_id",
 }
 NON_FIELD = "__all__"
+#: Answers that say the request was refused before any work started (RFC 9110 15.6.4: the
+#: server is "currently unable to handle the request"; 429: not admitted at all).
+NOT_PROCESSED_STATUSES = frozenset({429, 503})
 
 
 def request_id_of(response: requests.Response, sent: str | None = None) -> str | None:
@@ -113,8 +116,10 @@ def error_from_response(
 ) -> errors.FireflyError:
     """Build the typed error for a non-2xx ``response``.
 
-    ``non_idempotent`` marks a job submission: a 5xx or 408 after the body was
-    sent then sets ``maybe_accepted`` because Adobe may have created the job.
+    ``non_idempotent`` marks a job submission: a 500, 502, 504 or 408 after the
+    body was sent then sets ``maybe_accepted`` because Adobe may have created the
+    job. A 503 (like a 429) says the request was not processed: the job surely
+    does not exist, so it may be sent again later.
     """
     status = response.status_code
     body = parse_body(response) or {}
@@ -164,6 +169,9 @@ def error_from_response(
         return errors.RequestValidationError(message, field_errors=fields, **kwargs)
     if status >= 500:
         return errors.ServerError(
-            message, maybe_accepted=non_idempotent, transient=status != 501, **kwargs
+            message,
+            maybe_accepted=non_idempotent and status not in NOT_PROCESSED_STATUSES,
+            transient=status != 501,
+            **kwargs,
         )
     return errors.FireflyError(message, **kwargs)

@@ -3,7 +3,7 @@
 The retry rule is an allow-list: only errors marked ``transient`` are
 retried, and for a job submission (``non_idempotent=True``) only those that
 prove the request was not accepted (``maybe_accepted`` is False: a refused
-connection, a connect timeout, a 429).
+connection, a connect timeout, a 429, a 503).
 """
 
 from __future__ import annotations

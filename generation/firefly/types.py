@@ -16,7 +16,9 @@ def _tuple(value: Iterable[Any] | None) -> tuple[Any, ...] | None:
         return None
     if isinstance(value, str | bytes):
         return (value,)  # a lone preset id, not its characters
-    return tuple(value)
+    if isinstance(value, Iterable) and not isinstance(value, Mapping):
+        return tuple(value)
+    return value  # not a list at all: kept as given, so validation refuses it by name
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,8 @@ class GenerateRequest:
     def __post_init__(self) -> None:
         # Accept lists from forms/JSON but stay immutable and hashable.
         object.__setattr__(self, "seeds", _tuple(self.seeds))
-        object.__setattr__(self, "style_presets", _tuple(self.style_presets) or ())
+        presets = _tuple(self.style_presets)
+        object.__setattr__(self, "style_presets", () if presets is None else presets)
 
     def resolved_model_version(self, default: str) -> str:
         """The ``x-model-version`` to send: explicit, else by custom model, else ``default``."""

@@ -9,7 +9,7 @@ valid) so a Django form's ``clean_<field>`` can reuse them;
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .errors import RequestValidationError
@@ -67,6 +67,11 @@ def too_long_message(subject: str, limit: int, length: int | str) -> str:
     return f"The {subject} must be at most {limit} characters (it has {length})."
 
 
+def _is_list(value: Any) -> bool:
+    """A list of values (JSON's array), not text, an object or a single value."""
+    return isinstance(value, Iterable) and not isinstance(value, str | bytes | Mapping)
+
+
 def validate_prompt(prompt: Any) -> list[str]:
     """Prompt: 1..1024 characters, not blank."""
     if not isinstance(prompt, str) or not prompt.strip():
@@ -121,7 +126,7 @@ def validate_seeds(seeds: Iterable[Any] | None, num_variations: int | None = Non
     """1..4 unique integer seeds in 0..2147483647, one per variation."""
     if seeds is None:
         return []
-    if isinstance(seeds, str | bytes):
+    if not _is_list(seeds):
         return ["Seeds must be a list of whole numbers."]
     seeds = list(seeds)
     problems = []
@@ -146,7 +151,7 @@ def validate_size(width: Any, height: Any, model_version: str) -> list[str]:
         return []
     if not (_is_int(width) and _is_int(height)):
         return ["Give both width and height as whole numbers."]
-    pairs = allowed_size_pairs(model_version)
+    pairs = allowed_size_pairs(model_version) if model_version in MODEL_VERSIONS else ()
     if pairs and (width, height) not in pairs:
         options = ", ".join(f"{s.width}x{s.height}" for s in allowed_sizes(model_version))
         return [f"{width}x{height} is not supported by {model_version}; use one of {options}."]
@@ -155,11 +160,18 @@ def validate_size(width: Any, height: Any, model_version: str) -> list[str]:
 
 def validate_style_presets(presets: Iterable[Any]) -> list[str]:
     """Known, unique style preset ids."""
+    if presets is None:
+        return []
     if isinstance(presets, str | bytes):
         presets = [presets]
-    presets = list(presets or ())
-    unknown = [p for p in presets if p not in PRESET_IDS]
+    if not _is_list(presets):
+        return ["Style presets must be a list of preset ids."]
+    presets = list(presets)
     problems = []
+    if any(not isinstance(p, str) for p in presets):
+        # A `{}` or `["bw"]` is no id (nor hashable, so not even looked up).
+        problems.append("Each style preset must be a preset id (text).")
+    unknown = [p for p in presets if isinstance(p, str) and p not in PRESET_IDS]
     if unknown:
         problems.append(f"Unknown style preset(s): {', '.join(map(str, unknown))}.")
     if len(set(map(str, presets))) != len(presets):
@@ -221,22 +233,26 @@ def generate_request_errors(
     add("negative_prompt", validate_negative_prompt(req.negative_prompt))
     add("model_version", validate_model_version(version))
     custom = is_custom_model_version(version)
-    if custom and not req.custom_model_id:
+    model_id = req.custom_model_id
+    if model_id is not None and not isinstance(model_id, str):
+        add("custom_model_id", ["The custom model id must be text (the model's assetId)."])
+    elif custom and not model_id:
         add("custom_model_id", [f"Choose a custom model to use {version}."])
-    if req.custom_model_id is not None and not custom:
-        if not isinstance(req.custom_model_id, str) or not req.custom_model_id.strip():
+    elif model_id is not None and not custom:
+        if not model_id.strip():
             add("custom_model_id", ["The custom model id must not be blank."])
         else:
             versions = ", ".join(CUSTOM_MODEL_VERSIONS)
             add("model_version", [f"A custom model needs one of {versions}."])
-    for name in sorted(UNSUPPORTED_FIELDS.get(version, ())):
+    known_version = version in MODEL_VERSIONS  # (a list is no version, nor a dictionary key)
+    for name in sorted(UNSUPPORTED_FIELDS.get(version, ()) if known_version else ()):
         if getattr(req, name) is not None:
             add(name, [f"{_FIELD_LABELS.get(name, name)} is not supported with {version}."])
     add("num_variations", validate_num_variations(req.num_variations, version))
     add("seeds", validate_seeds(req.seeds, req.num_variations))
     # numVariations defaults to len(seeds), so the seed count is the variation count.
-    implied = len(req.seeds) if req.num_variations is None and req.seeds else 0
-    if version in MODEL_VERSIONS and implied > max_variations(version):
+    implied = len(req.seeds) if req.num_variations is None and _is_list(req.seeds) else 0
+    if known_version and implied > max_variations(version):
         add("seeds", [f"{version} makes at most {max_variations(version)} image(s)."])
     for name in ("width", "height"):
         add(name, validate_size(req.width, req.height, version))

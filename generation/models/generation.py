@@ -20,6 +20,9 @@ class Generation(models.Model):
 
     ACTIVE_STATUSES = (Status.QUEUED, Status.SUBMITTED, Status.RUNNING)
     TERMINAL_STATUSES = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+    #: `error_code`s (see `generation.services.pipeline`) for which Firefly refused this very
+    #: request: sent again unchanged, it is refused again, so Retry is not offered.
+    REFUSED_AS_ASKED = frozenset({"content_policy", "invalid_request"})
 
     class ContentClass(models.TextChoices):
         PHOTO = "photo", "Photo"
@@ -116,8 +119,15 @@ class Generation(models.Model):
 
     @property
     def retry_can_help(self) -> bool:
-        # refined by the failure-code rule
-        return self.status in (self.Status.FAILED, self.Status.CANCELLED)
+        """Whether Retry (the same request, sent again as a new generation) can end better.
+
+        Only after a failure or a cancel, and not when Firefly refused the request itself
+        (content policy, invalid settings): then the prompt or settings must change first.
+        """
+        return (
+            self.status in (self.Status.FAILED, self.Status.CANCELLED)
+            and self.error_code not in self.REFUSED_AS_ASKED
+        )
 
     @property
     def size_label(self) -> str:

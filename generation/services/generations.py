@@ -257,15 +257,35 @@ def generation_cancel(*, generation: Generation, user) -> Generation:
     return generation
 
 
+#: Why Retry is refused for a finished generation whose `retry_can_help` is False.
+RETRY_REFUSALS = {
+    "content_policy": (
+        "Retry would send the same prompt, and Adobe's content policy refused it. Change the "
+        "prompt with “Generate again with these settings” instead."
+    ),
+    "invalid_request": (
+        "Retry would send the same settings, and Adobe Firefly refused them as invalid. Change "
+        "them with “Generate again with these settings” instead."
+    ),
+}
+RETRY_NOT_NEEDED = (
+    "This generation succeeded, so there is nothing to retry. Use “Generate again with these "
+    "settings” for more images."
+)
+
+
 def generation_retry(*, generation: Generation, user) -> Generation:
     """A new generation with the same parameters (`retry_of` set); the old one stays as it is.
 
-    Raises `ValidationError` when `generation` is still in progress or its parameters are no
-    longer valid (e.g. the custom model was disabled).
+    Raises `ValidationError` when `generation` is still in progress, when retrying cannot help
+    (`Generation.retry_can_help`: it succeeded, or Firefly refused the request itself), or when
+    its parameters are no longer valid (e.g. the custom model was disabled).
     """
     _check_access(user, generation.campaign)
     if not generation.is_terminal:
         raise ValidationError("This generation is still in progress; cancel it first.")
+    if not generation.retry_can_help:
+        raise ValidationError(RETRY_REFUSALS.get(generation.error_code, RETRY_NOT_NEEDED))
     return generation_create(
         campaign=generation.campaign,
         user=user,

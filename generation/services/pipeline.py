@@ -17,11 +17,15 @@ re-schedules the step for then.
 `Generation.error_code` on a failed or cancelled generation (`error_message` is the sentence
 shown to the user):
 
-* `submit_uncertain`: Firefly may or may not have started the job (read timeout, 5xx, dropped
-  connection after sending, or a worker that died mid-submit); never re-sent automatically.
+* `submit_uncertain`: Firefly may or may not have started the job (read timeout after sending,
+  connection reset or empty reply, 500/502/504, 408, a cut-off or unreadable 202, or a worker
+  that died mid-submit); never re-sent automatically. The message says which, and what Retry
+  costs (`submit_uncertain_message`).
 * `content_policy` (at submit or as the job's end), `invalid_request`, `auth_failed`,
-  `access_denied`, `quota_exhausted`, `firefly_error`: Firefly refused the request.
-* `firefly_busy`: still rate limited / unreachable after `FIREFLY_MAX_ATTEMPTS` submissions.
+  `access_denied`, `quota_exhausted`, `firefly_error`: Firefly refused the request. Retry is not
+  offered after the first two (`Generation.retry_can_help`): the same request is refused again.
+* `firefly_busy`: still refused as not processed (429, 503) or unreachable (connection refused)
+  after `FIREFLY_MAX_ATTEMPTS` submissions; each of those went back to the queue with backoff.
 * `job_failed`, `job_timeout`, `job_lost` (Firefly forgot the job), `deadline_exceeded`
   (not done after `FIREFLY_JOB_DEADLINE_SECONDS`; cancelled at Firefly).
 * `output_expired`, `output_invalid`, `download_failed`: the images could not be saved.
@@ -68,11 +72,41 @@ ACTIVE = Generation.ACTIVE_STATUSES
 POLLABLE = (Status.SUBMITTED, Status.RUNNING)
 
 # Messages shown to the person who asked (Generation.error_message is displayed as is).
+#: `submit_uncertain`: what happened (below), then what it means and what Retry costs.
 MSG_SUBMIT_UNCERTAIN = (
-    "We lost contact with Adobe Firefly while sending this request, so it may or may not have "
-    "started. We did not send it again to avoid paying twice. If no images appear, use Retry."
+    "{what}, so Firefly may or may not have started the job. We did not send it again on our "
+    "own, to avoid paying twice. Retry sends a new request, which Firefly bills as a new job; "
+    "if the first one did start, it may still finish at Firefly, but its images can't appear "
+    "here."
 )
-MSG_BUSY = "Adobe Firefly stayed busy, so this request was not sent. Please try again later."
+UNCERTAIN_READ_TIMEOUT = (
+    "Adobe Firefly did not answer within {seconds:g} seconds after this request was sent"
+)
+UNCERTAIN_GATEWAY_TIMEOUT = (
+    "Adobe's gateway timed out waiting for Firefly (HTTP {status}) after this request was sent"
+)
+UNCERTAIN_CONNECTION_DROPPED = (
+    "The connection to Adobe Firefly broke after this request was sent, before Firefly's answer "
+    "was complete"
+)
+UNCERTAIN_SERVER_ERROR = "Adobe Firefly failed with a server error (HTTP {status}) on this request"
+UNCERTAIN_BAD_GATEWAY = (
+    "Adobe's gateway got no valid answer from Firefly (HTTP {status}) for this request"
+)
+UNCERTAIN_ANSWER_BROKEN = (
+    "Firefly's answer to the submission was cut off or unreadable after it was sent"
+)
+UNCERTAIN_REDIRECTED = (
+    "Adobe Firefly answered this request with an unexpected redirect (HTTP {status})"
+)
+UNCERTAIN_WORKER_STOPPED = (
+    "Our worker stopped while it was sending this request to Adobe Firefly, before the answer "
+    "was saved"
+)
+MSG_BUSY = (
+    "Adobe Firefly stayed busy and did not take this request, so no job was started. "
+    "Please try again later."
+)
 MSG_DEADLINE = (
     "Adobe Firefly took too long (more than {minutes} minutes), so we stopped waiting and "
     "cancelled the job. Please try again."
@@ -223,6 +257,30 @@ def _user_message(err: errors.FireflyError) -> str:
     return err.user_message
 
 
+def submit_uncertain_message(err: errors.FireflyError | None) -> str:
+    """The `submit_uncertain` sentence for `err` (None: the worker died mid-submit)."""
+    status = getattr(err, "status", None)
+    if err is None:
+        what = UNCERTAIN_WORKER_STOPPED
+    elif isinstance(err, errors.FireflyTimeoutError):
+        if status is None:
+            what = UNCERTAIN_READ_TIMEOUT.format(seconds=settings.FIREFLY_READ_TIMEOUT)
+        else:
+            what = UNCERTAIN_GATEWAY_TIMEOUT.format(status=status)  # 408
+    elif isinstance(err, errors.ServerError):
+        template = {502: UNCERTAIN_BAD_GATEWAY, 504: UNCERTAIN_GATEWAY_TIMEOUT}.get(
+            status, UNCERTAIN_SERVER_ERROR
+        )
+        what = template.format(status=status)
+    elif isinstance(err, errors.InvalidResponseError) and status and 300 <= status < 400:
+        what = UNCERTAIN_REDIRECTED.format(status=status)
+    elif isinstance(err, errors.InvalidResponseError):
+        what = UNCERTAIN_ANSWER_BROKEN
+    else:  # a reset, an empty reply, a body that stopped midway
+        what = UNCERTAIN_CONNECTION_DROPPED
+    return MSG_SUBMIT_UNCERTAIN.format(what=what)
+
+
 def _job(generation: Generation) -> SubmittedJob:
     return SubmittedJob(generation.firefly_job_id, generation.status_url, generation.cancel_url)
 
@@ -361,10 +419,11 @@ def _submit_failed(generation: Generation, err: errors.FireflyError) -> Step:
     pk = generation.pk
     if err.maybe_accepted:
         logger.warning("generation %s: submission uncertain: %s", pk, err)
-        _finish(pk, Status.FAILED, code="submit_uncertain", message=MSG_SUBMIT_UNCERTAIN)
+        message = submit_uncertain_message(err)
+        _finish(pk, Status.FAILED, code="submit_uncertain", message=message)
         return Step("submit_uncertain")
     if err.transient:
-        # Surely not accepted (connection refused, 429): send it again later.
+        # Surely not processed (connection refused, 429, 503): back to the queue, with backoff.
         if generation.submit_attempts >= settings.FIREFLY_MAX_ATTEMPTS:
             _finish(pk, Status.FAILED, code="firefly_busy", message=MSG_BUSY)
             return Step("gave_up")
@@ -637,7 +696,7 @@ def generation_sweep() -> dict[str, int]:
                 pk,
                 Status.FAILED,
                 code="submit_uncertain",
-                message=MSG_SUBMIT_UNCERTAIN,
+                message=submit_uncertain_message(None),
                 from_statuses=(Status.SUBMITTED,),
             ):
                 counts["uncertain"] += 1

@@ -111,12 +111,12 @@ def generation_data(generation: Generation, images: list[Image] | None = None) -
         "status": generation.status,
         "status_label": status_label(generation.status),
         "is_active": generation.is_active,
+        "retry_can_help": generation.retry_can_help,
         "progress": generation.progress,
         "error": generation.error_message,
         "num_variations": generation.num_variations,
         "model": model_label(generation),
         "prompt": generation.prompt,
-        "can_retry": generation.retry_can_help,
         "retry_url": fast_reverse("generation_retry", generation.pk),
     }
     place = getattr(generation, "place_in_line", None)

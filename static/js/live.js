@@ -85,7 +85,7 @@
     error.textContent = generation.error || error.dataset.fallback;
     tile.querySelector("[data-failed-prompt]").textContent = generation.prompt;
     var retry = tile.querySelector("[data-retry-form]");
-    if (retry && generation.can_retry) {
+    if (retry && generation.retry_can_help) {
       retry.action = generation.retry_url;
       retry.querySelector("[data-retry-label]").textContent = " generation " + generation.id;
       retry.hidden = false;
@@ -315,7 +315,7 @@
           }
           page.querySelectorAll("[data-show-when]").forEach(function (el) {
             var when = el.dataset.showWhen;
-            el.hidden = !(when === "retryable" && (data.status === "failed" || data.status === "cancelled"));
+            el.hidden = !(when === "retryable" && data.retry_can_help);
           });
           var empty = page.querySelector("[data-empty-state]");
           if (empty && added) empty.remove();

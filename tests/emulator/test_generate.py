@@ -112,6 +112,16 @@ def errors_of(response: requests.Response) -> list[tuple[tuple, str]]:
             (("body", "style", "presets", 1), "type_error.enum"),
         ),
         (
+            {"prompt": PROMPT, "style": {"presets": [{}]}},
+            None,
+            (("body", "style", "presets", 0), "type_error.str"),
+        ),
+        (
+            {"prompt": PROMPT, "style": {"presets": ["bw", ["bw"]]}},
+            None,
+            (("body", "style", "presets", 1), "type_error.str"),
+        ),
+        (
             {"prompt": PROMPT, "style": {"strength": 0}},
             None,
             (("body", "style", "strength"), "value_error.number.not_ge"),

@@ -139,6 +139,14 @@ def test_cancel_must_be_a_put(api):
     assert response.headers["Allow"] == "PUT"
 
 
+@pytest.mark.parametrize("method", ["TRACE", "QUERY"])
+def test_any_other_method_is_the_gateways_405_too_not_a_501(api, method):
+    response = api.request(method, "/v3/status/urn:ff:jobs:emu851211:x")
+
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "GET"
+
+
 @pytest.mark.parametrize("emulator_config", [EmulatorConfig(progression="manual")])
 def test_manual_progression_waits_for_the_control_api(emulator, api):
     job_id = api.submit()

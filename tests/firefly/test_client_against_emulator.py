@@ -412,12 +412,20 @@ def test_the_real_rate_limiter_is_honoured(emu):
     assert caught.value.rate_limit_level == "org"
 
 
-def test_a_5xx_on_submit_may_have_been_accepted(ff, emu):
-    emu.fault("error", "generate", status=503)
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_a_server_error_on_submit_may_have_been_accepted(ff, emu, status):
+    emu.fault("error", "generate", status=status)
     with pytest.raises(errors.ServerError) as caught:
         ff.submit_generation(KITE, retry_unaccepted=True)
     assert caught.value.maybe_accepted is True
     assert len(emu.recorded("generate")) == 1
+
+
+def test_a_503_on_submit_was_not_processed_so_an_opted_in_submission_sends_it_again(ff, emu):
+    emu.fault("error", "generate", status=503, times=2)
+    assert ff.submit_generation(KITE, retry_unaccepted=True).job_id
+    assert len(emu.recorded("generate")) == 3
+    assert emu.counters()["jobs_created"] == 1
 
 
 def test_a_lost_submit_response_hides_a_created_job(ff, emu):

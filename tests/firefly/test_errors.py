@@ -148,13 +148,22 @@ def test_a_429_keeps_retry_after_and_the_rate_limit_level():
     assert err.rate_limit_level == "org"
 
 
-def test_a_submission_5xx_or_408_may_have_been_accepted():
-    for status in (408, 500, 502, 503, 504):
-        response = make_response(status, {"error_code": "runtime_error"})
-        err = error_from_response(response, redact=REDACT, non_idempotent=True)
-        assert err.maybe_accepted is True, status
-    response = make_response(429, {"error_code": "rate_limited"})
-    assert error_from_response(response, redact=REDACT, non_idempotent=True).maybe_accepted is False
+@pytest.mark.parametrize("status", [408, 500, 502, 504])
+def test_a_submission_answered_with_a_timeout_or_server_error_may_have_been_accepted(status):
+    response = make_response(status, {"error_code": "runtime_error"})
+    err = error_from_response(response, redact=REDACT, non_idempotent=True)
+    assert err.maybe_accepted is True
+    assert err.transient is True
+
+
+@pytest.mark.parametrize(
+    ("status", "code"), [(429, "rate_limited"), (503, "model_not_loaded"), (503, None)]
+)
+def test_a_submission_answered_429_or_503_was_not_processed_and_may_be_sent_again(status, code):
+    response = make_response(status, {"error_code": code} if code else "<html>busy</html>")
+    err = error_from_response(response, redact=REDACT, non_idempotent=True)
+    assert err.maybe_accepted is False
+    assert err.transient is True
 
 
 def test_str_names_status_code_and_request_id():

@@ -86,6 +86,12 @@ INVALID = [
     ({"style_presets": ["long-time_exposure"]}, "style_presets", "Unknown style preset"),
     ({"style_presets": ["photo"]}, "style_presets", "Unknown style preset"),
     ({"style_presets": ["bw", "bw"]}, "style_presets", "only once"),
+    ({"style_presets": [{}]}, "style_presets", "preset id (text)"),
+    ({"style_presets": [["bw"]]}, "style_presets", "preset id (text)"),
+    ({"style_presets": 3}, "style_presets", "list of preset ids"),
+    ({"seeds": 7}, "seeds", "list of whole numbers"),
+    ({"model_version": ["image3"]}, "model_version", "Unknown model version"),
+    ({"model_version": "image3_custom", "custom_model_id": [CUSTOM]}, "custom_model_id", "text"),
     ({"style_strength": 0}, "style_strength", "between 1 and 100"),
     ({"style_strength": 101}, "style_strength", "between 1 and 100"),
     ({"structure_strength": -1}, "structure_strength", "between 0 and 100"),
@@ -214,3 +220,27 @@ def test_visual_intensity_is_refused_exactly_outside_2_to_10(value):
 def test_seed_count_must_equal_num_variations(n, seeds):
     refused = "seeds" in generate_request_errors(req(num_variations=n, seeds=seeds))
     assert refused == (len(seeds) != n)
+
+
+# --- any value in any field: a validation error naming that field, never a crash -----------
+
+#: What a JSON body, a form or a careless caller can put in a field.
+any_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=6,
+)
+REQUEST_FIELDS = list(GenerateRequest.__dataclass_fields__)
+#: Fields a problem with one field is also reported under (size is a pair; a custom model id
+#: needs a custom model version).
+ALSO_NAMED = {"width": {"height"}, "height": {"width"}, "custom_model_id": {"model_version"}}
+
+
+@pytest.mark.parametrize("field", REQUEST_FIELDS)
+@settings(max_examples=40, deadline=None, derandomize=True, database=None)
+@given(value=any_json)
+def test_any_value_in_any_field_is_accepted_or_refused_naming_that_field(field, value):
+    found = generate_request_errors(req(**{field: value}))  # never a TypeError or the like
+    if found:
+        assert field in found, found
+        assert set(found) <= {field, *ALSO_NAMED.get(field, ())}, found

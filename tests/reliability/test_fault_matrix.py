@@ -72,6 +72,15 @@ def _fail_job_mode(settings, emulator):
     emulator.state.configure(content_policy_mode="fail_job")
 
 
+def _three_attempts(settings, emulator):
+    settings.FIREFLY_MAX_ATTEMPTS = 3
+
+
+def _uncertain(what: str, **details) -> str:
+    """The whole `submit_uncertain` sentence: what happened, then what Retry costs."""
+    return p.MSG_SUBMIT_UNCERTAIN.format(what=what.format(**details))
+
+
 ROWS = [
     # --- rate limited: retried automatically, honouring retry-after ---------------------------
     Row(
@@ -111,19 +120,50 @@ ROWS = [
         "500 after the request was sent",
         S.FAILED,
         "submit_uncertain",
-        p.MSG_SUBMIT_UNCERTAIN,
+        _uncertain(p.UNCERTAIN_SERVER_ERROR, status=500),
         1,
         rules=({"match": "generate", "kind": "error", "status": 500, "times": 3},),
     ),
     Row(
-        "503-submit",
+        "502-submit",
         "submit",
-        "503 burst",
+        "502 after the request was sent",
         S.FAILED,
         "submit_uncertain",
-        p.MSG_SUBMIT_UNCERTAIN,
+        _uncertain(p.UNCERTAIN_BAD_GATEWAY, status=502),
         1,
+        rules=({"match": "generate", "kind": "error", "status": 502, "times": 3},),
+    ),
+    Row(
+        "504-submit",
+        "submit",
+        "504 after the request was sent",
+        S.FAILED,
+        "submit_uncertain",
+        _uncertain(p.UNCERTAIN_GATEWAY_TIMEOUT, status=504),
+        1,
+        rules=({"match": "generate", "kind": "error", "status": 504, "times": 3},),
+    ),
+    Row(
+        "503-submit",
+        "submit",
+        "503 burst (3): not processed, queued again with backoff",
+        S.SUCCEEDED,
+        "",
+        OK_,
+        4,
         rules=({"match": "generate", "kind": "error", "status": 503, "times": 3},),
+    ),
+    Row(
+        "503-submit-always",
+        "submit",
+        "503 on every attempt",
+        S.FAILED,
+        "firefly_busy",
+        p.MSG_BUSY,
+        3,
+        setup=_three_attempts,
+        rules=({"match": "generate", "kind": "error", "status": 503},),
     ),
     Row(
         "500-poll",
@@ -172,7 +212,7 @@ ROWS = [
         "answer after 1 s > read timeout",
         S.FAILED,
         "submit_uncertain",
-        p.MSG_SUBMIT_UNCERTAIN,
+        _uncertain(p.UNCERTAIN_READ_TIMEOUT, seconds=0.5),
         1,
         setup=_short_read_timeout,
         rules=({"match": "generate", "kind": "delay", "seconds": 1, "times": 1},),
@@ -206,7 +246,7 @@ ROWS = [
         "connection reset",
         S.FAILED,
         "submit_uncertain",
-        p.MSG_SUBMIT_UNCERTAIN,
+        _uncertain(p.UNCERTAIN_CONNECTION_DROPPED),
         1,
         rules=({"match": "generate", "kind": "reset", "times": 1},),
     ),
@@ -236,7 +276,7 @@ ROWS = [
         "empty reply",
         S.FAILED,
         "submit_uncertain",
-        p.MSG_SUBMIT_UNCERTAIN,
+        _uncertain(p.UNCERTAIN_CONNECTION_DROPPED),
         1,
         rules=({"match": "generate", "kind": "empty_reply", "times": 1},),
     ),
@@ -267,7 +307,7 @@ ROWS = [
         "a proxy's 502 HTML page",
         S.FAILED,
         "submit_uncertain",
-        p.MSG_SUBMIT_UNCERTAIN,
+        _uncertain(p.UNCERTAIN_BAD_GATEWAY, status=502),
         1,
         rules=({"match": "generate", "kind": "html", "times": 1},),
     ),
@@ -287,7 +327,7 @@ ROWS = [
         "202 with truncated JSON (job created)",
         S.FAILED,
         "submit_uncertain",
-        p.MSG_SUBMIT_UNCERTAIN,
+        _uncertain(p.UNCERTAIN_ANSWER_BROKEN),
         1,
         rules=({"match": "generate", "kind": "malformed_json", "times": 1},),
     ),

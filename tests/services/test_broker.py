@@ -54,7 +54,25 @@ def test_a_message_appears_only_once_it_is_complete(connection, monkeypatch):
 def test_a_damaged_message_is_skipped_not_fatal(connection, caplog):
     conn, folder = connection
     channel = conn.default_channel
-    (folder / "1_broken.jobs.msg").write_bytes(b"")  # e.g. cut short by a power loss
+    channel._put("jobs", {"body": "damaged"})
+    (damaged,) = folder.iterdir()
+    damaged.write_bytes(b"")  # e.g. cut short by a power loss
     channel._put("jobs", {"body": "next"})
     assert channel._get("jobs") == {"body": "next"}
     assert "unreadable message" in caplog.text
+    assert list(folder.iterdir()) == []
+
+
+# Monotonic clock readings (ns) as a machine ages: 0.9 s, 9.9 s, 10 s, 2.8 hours, 3 years up.
+UPTIMES_NS = [900_000_000, 9_900_000_000, 10_000_000_000, 10**13, 10**17]
+
+
+def test_messages_are_consumed_in_publishing_order_whatever_the_uptime(connection, monkeypatch):
+    conn, _folder = connection
+    channel = conn.default_channel
+    readings = iter(UPTIMES_NS)
+    monkeypatch.setattr(broker, "monotonic_ns", lambda: next(readings))
+    for number in range(len(UPTIMES_NS)):
+        channel._put("jobs", {"body": number})
+    consumed = [channel._get("jobs")["body"] for _ in UPTIMES_NS]
+    assert consumed == list(range(len(UPTIMES_NS)))

@@ -227,6 +227,49 @@ def test_a_generation_still_in_progress_cannot_be_retried(spring_launch, alice):
         generation_retry(generation=generation, user=alice)
 
 
+@pytest.mark.parametrize(
+    ("status", "code", "can_help"),
+    [
+        (Status.FAILED, "submit_uncertain", True),
+        (Status.FAILED, "firefly_busy", True),
+        (Status.FAILED, "download_failed", True),
+        (Status.FAILED, "quota_exhausted", True),  # once an administrator raised the quota
+        (Status.CANCELLED, "cancelled", True),
+        (Status.FAILED, "content_policy", False),
+        (Status.FAILED, "invalid_request", False),
+        (Status.SUCCEEDED, "", False),
+        (Status.RUNNING, "", False),
+        (Status.QUEUED, "", False),
+    ],
+)
+def test_retry_is_offered_only_where_sending_the_same_request_again_can_help(
+    status, code, can_help
+):
+    assert Generation(status=status, error_code=code).retry_can_help is can_help
+
+
+@pytest.mark.parametrize(
+    ("code", "why"),
+    [
+        ("content_policy", "Adobe's content policy refused it"),
+        ("invalid_request", "refused them as invalid"),
+    ],
+)
+def test_a_retry_of_a_request_firefly_refused_itself_is_refused_saying_why(
+    spring_launch, alice, code, why
+):
+    refused = create_generation(spring_launch, alice)
+    Generation.objects.filter(pk=refused.pk).update(status=Status.FAILED, error_code=code)
+    refused.refresh_from_db()
+
+    with pytest.raises(ValidationError) as caught:
+        generation_retry(generation=refused, user=alice)
+
+    assert why in caught.value.messages[0]
+    assert "Generate again with these settings" in caught.value.messages[0]
+    assert not Generation.objects.filter(retry_of=refused).exists()
+
+
 def test_a_retry_checks_the_custom_model_again(spring_launch, alice):
     model = warm_model()
     failed = create_generation(spring_launch, alice, model_version=None, custom_model=model)

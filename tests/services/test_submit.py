@@ -2,9 +2,10 @@
 
 import pytest
 
+from generation.firefly import errors
 from generation.models import FireflyRequestSlot, Generation
 from generation.services import generation_submit
-from generation.services.pipeline import MSG_SUBMIT_UNCERTAIN
+from generation.services.pipeline import MSG_BUSY, submit_uncertain_message
 from tests.pipeline.support import create_generation
 
 pytestmark = pytest.mark.django_db
@@ -91,18 +92,73 @@ def test_a_submit_that_stays_rate_limited_gives_up_after_the_maximum_attempts(
     assert queued.error_code == "firefly_busy"
 
 
+def test_a_503_at_submit_goes_back_to_the_queue_with_backoff_and_is_sent_again(emulator, queued):
+    emulator.state.add_faults({"match": "generate", "kind": "error", "status": 503, "times": 2})
+
+    first = generation_submit(generation_id=queued.pk)
+    queued.refresh_from_db()
+    assert (queued.status, queued.error_code, queued.error_message) == (Status.QUEUED, "", "")
+    assert first.next_task == "submit"
+    second = generation_submit(generation_id=queued.pk)
+    assert second.next_task == "submit"
+    assert second.countdown > first.countdown  # backing off
+    generation_submit(generation_id=queued.pk)
+
+    queued.refresh_from_db()
+    assert queued.status == Status.SUBMITTED
+    assert queued.firefly_job_id
+    assert queued.submit_attempts == 3
+    assert emulator.state.count("generate") == 3
+    assert emulator.state.counters()["jobs_created"] == 1
+
+
+def test_a_submit_that_keeps_getting_503_fails_as_busy_not_as_uncertain(emulator, queued, settings):
+    settings.FIREFLY_MAX_ATTEMPTS = 3
+    emulator.state.add_faults({"match": "generate", "kind": "error", "status": 503})
+
+    for _ in range(3):
+        step = generation_submit(generation_id=queued.pk)
+
+    queued.refresh_from_db()
+    assert step.outcome == "gave_up"
+    assert (queued.status, queued.error_code) == (Status.FAILED, "firefly_busy")
+    assert queued.error_message == MSG_BUSY
+    assert queued.retry_can_help
+    assert emulator.state.counters()["jobs_created"] == 0
+
+
 @pytest.mark.parametrize(
-    "fault",
+    ("fault", "what_happened"),
     [
-        {"kind": "error", "status": 500},
-        {"kind": "error", "status": 503},
-        {"kind": "reset"},
-        {"kind": "malformed_json"},
+        (
+            {"kind": "error", "status": 500},
+            "Adobe Firefly failed with a server error (HTTP 500) on this request",
+        ),
+        (
+            {"kind": "error", "status": 502},
+            "Adobe's gateway got no valid answer from Firefly (HTTP 502)",
+        ),
+        (
+            {"kind": "error", "status": 504},
+            "Adobe's gateway timed out waiting for Firefly (HTTP 504)",
+        ),
+        (
+            {"kind": "reset"},
+            "The connection to Adobe Firefly broke after this request was sent",
+        ),
+        (
+            {"kind": "empty_reply"},
+            "The connection to Adobe Firefly broke after this request was sent",
+        ),
+        (
+            {"kind": "malformed_json"},
+            "Firefly's answer to the submission was cut off or unreadable after it was sent",
+        ),
     ],
-    ids=["500", "503", "connection-reset", "garbled-202"],
+    ids=["500", "502", "504", "connection-reset", "empty-reply", "garbled-202"],
 )
-def test_an_ambiguous_submit_failure_fails_as_uncertain_without_sending_again(
-    emulator, queued, fault
+def test_an_ambiguous_submit_failure_fails_as_uncertain_saying_what_happened(
+    emulator, queued, fault, what_happened
 ):
     emulator.state.add_faults({"match": "generate", "times": 1, **fault})
 
@@ -112,12 +168,35 @@ def test_an_ambiguous_submit_failure_fails_as_uncertain_without_sending_again(
     assert step.outcome == "submit_uncertain"
     assert queued.status == Status.FAILED
     assert queued.error_code == "submit_uncertain"
-    assert queued.error_message == MSG_SUBMIT_UNCERTAIN
-    assert "may or may not" in queued.error_message
-    assert "Retry" in queued.error_message
+    assert queued.error_message.startswith(what_happened)
+    assert "may or may not have started the job" in queued.error_message
+    assert "Retry sends a new request, which Firefly bills as a new job" in queued.error_message
+    assert "may still finish at Firefly" in queued.error_message
+    assert queued.retry_can_help
     assert emulator.state.count("generate") == 1
     assert generation_submit(generation_id=queued.pk).outcome == "not_queued"
     assert emulator.state.count("generate") == 1
+
+
+@pytest.mark.parametrize(
+    ("err", "what_happened"),
+    [
+        (
+            errors.FireflyTimeoutError(status=408, maybe_accepted=True),
+            "Adobe's gateway timed out waiting for Firefly (HTTP 408) after this request was sent",
+        ),
+        (
+            errors.InvalidResponseError(status=302, maybe_accepted=True),
+            "Adobe Firefly answered this request with an unexpected redirect (HTTP 302)",
+        ),
+    ],
+)
+def test_rarer_uncertain_submissions_also_say_what_happened_and_what_retry_costs(
+    err, what_happened
+):
+    message = submit_uncertain_message(err)
+    assert message.startswith(what_happened + ", so Firefly may or may not have started the job.")
+    assert "Retry sends a new request, which Firefly bills as a new job" in message
 
 
 def test_a_read_timeout_at_submit_fails_as_uncertain_with_exactly_one_submission(
@@ -131,6 +210,9 @@ def test_a_read_timeout_at_submit_fails_as_uncertain_with_exactly_one_submission
     queued.refresh_from_db()
     assert queued.status == Status.FAILED
     assert queued.error_code == "submit_uncertain"
+    assert queued.error_message.startswith(
+        "Adobe Firefly did not answer within 0.3 seconds after this request was sent"
+    )
     assert emulator.state.count("generate") == 1
     # Firefly did start that job after all: exactly why it must not be sent again.
     wait_for(lambda: emulator.state.counters()["jobs_created"] == 1, timeout=5)

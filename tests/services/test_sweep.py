@@ -83,6 +83,10 @@ def test_a_submission_whose_worker_died_in_flight_fails_as_uncertain(spring_laun
     assert counts["uncertain"] == 1
     assert generation.status == Status.FAILED
     assert generation.error_code == "submit_uncertain"
+    assert generation.error_message.startswith(
+        "Our worker stopped while it was sending this request to Adobe Firefly"
+    )
+    assert "Retry sends a new request, which Firefly bills as a new job" in generation.error_message
 
 
 def test_a_generation_redriven_too_often_fails_as_stuck(spring_launch, alice, settings):

@@ -1,5 +1,6 @@
 """A generation's page, its JSON status, cancel and retry."""
 
+import pytest
 from django.urls import reverse
 
 from generation.models import Generation
@@ -50,14 +51,45 @@ def test_a_failed_generation_shows_its_error_and_offers_retry(alice_client, spri
         spring_launch,
         alice,
         status="failed",
-        error_message="Adobe Firefly refused the prompt under its content policy.",
+        error_code="download_failed",
+        error_message="We could not download the generated images. Please try again.",
     )
     html = alice_client.get(failed.get_absolute_url()).content.decode()
-    assert "refused the prompt under its content policy" in html
+    assert "We could not download the generated images" in html
     retry = reverse("generation_retry", args=[failed.pk])
     cancel = reverse("generation_cancel", args=[failed.pk])
     assert f'action="{retry}" data-once data-show-when="retryable" >' in html
     assert f'action="{cancel}" data-once data-show-when="active" hidden' in html
+
+
+@pytest.mark.parametrize("code", ["content_policy", "invalid_request"])
+def test_retry_is_not_offered_when_firefly_refused_the_request_itself(
+    alice_client, spring_launch, alice, code
+):
+    refused = make_generation(
+        spring_launch,
+        alice,
+        status="failed",
+        error_code=code,
+        error_message="This request was refused by Adobe's content policy. Rephrase the prompt.",
+    )
+    html = alice_client.get(refused.get_absolute_url()).content.decode()
+    retry = reverse("generation_retry", args=[refused.pk])
+    assert f'action="{retry}" data-once data-show-when="retryable" hidden' in html
+    assert f"?from={refused.pk}" in html  # changing the prompt or settings is the way on
+    assert status(alice_client, refused).json()["retry_can_help"] is False
+
+
+@pytest.mark.parametrize("code", ["content_policy", "invalid_request"])
+def test_a_retry_that_cannot_help_is_refused_with_a_message_saying_why(
+    alice_client, spring_launch, alice, code
+):
+    refused = make_generation(spring_launch, alice, status="failed", error_code=code)
+    response = alice_client.post(reverse("generation_retry", args=[refused.pk]), follow=True)
+    html = response.content.decode()
+    assert "Retry would send the same" in html
+    assert "Generate again with these settings" in html
+    assert not Generation.objects.filter(retry_of=refused).exists()
 
 
 def test_cancel_is_a_post_that_cancels(alice_client, spring_launch, alice):
