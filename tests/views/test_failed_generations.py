@@ -228,5 +228,5 @@ def test_the_live_update_lets_a_failed_tile_offer_retry(alice_client, spring_lau
     url = reverse("campaign_live", args=[spring_launch.slug])
     body = alice_client.get(f"{url}?since=0&watch={generation.pk}").json()
     [data] = body["generations"]
-    assert data["can_retry"] is True
+    assert data["retry_can_help"] is True
     assert data["retry_url"] == reverse("generation_retry", args=[generation.pk])
