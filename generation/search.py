@@ -11,12 +11,12 @@ just separators or words). No word is ignored: "the" and "and" must appear too.
 * SQLite: the FTS5 table `generation_prompt_fts` (an external-content index of
   `generation_generation.prompt`, rowid = generation id, tokenizer `porter` around `unicode61`),
   kept in step by three triggers; `MATCH '"teal"* "kettles"*'` (FTS5 stems each query word, then
-  matches it as a prefix). Migration 0005 creates it, migration 0010 re-creates it stemming;
+  matches it as a prefix). Migration 0005 creates it, migration 0009 re-creates it stemming;
   `ensure_sqlite_index` (run after every `migrate`) re-creates the triggers if a later migration
   rebuilt the table (SQLite's schema editor copies a table to alter it, which drops its
   triggers) and then re-indexes.
 * PostgreSQL: a GIN index on `to_tsvector('generation_english', prompt)`; `@@
-  to_tsquery('generation_english', 'teal:* & kettles:*')`. `generation_english` (migration 0010)
+  to_tsquery('generation_english', 'teal:* & kettles:*')`. `generation_english` (migration 0009)
   is English's Snowball stemmer without its stop words, to keep every word as SQLite does. The
   two stemmers (Porter's original and Snowball's "Porter 2") agree on plurals and common
   endings and differ in rare cases.

@@ -17,10 +17,20 @@ class Clock:
 
     def __init__(self) -> None:
         self._offset = 0.0
+        self._frozen_at: float | None = None
         self._lock = threading.Lock()
 
     def now(self) -> float:
-        return time.time() + self._offset
+        base = self._frozen_at if self._frozen_at is not None else time.time()
+        return base + self._offset
+
+    def freeze(self) -> None:
+        """Stop real time: from now on only ``advance`` moves the clock. A test that asserts
+        what a job reports at a given moment freezes it, so a slow or loaded machine (real
+        seconds passing between two calls) cannot move the job on behind its back."""
+        with self._lock:
+            if self._frozen_at is None:
+                self._frozen_at = time.time()
 
     def advance(self, seconds: float) -> None:
         if seconds < 0:
@@ -31,6 +41,7 @@ class Clock:
     def reset(self) -> None:
         with self._lock:
             self._offset = 0.0
+            self._frozen_at = None
 
 
 def iso(epoch: float) -> str:

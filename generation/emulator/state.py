@@ -97,6 +97,10 @@ class EmulatorState:
         self.images.clear()
         self._clear(self._initial)
 
+    def freeze_time(self) -> None:
+        """Stop the emulator's clock from following real time (``advance_time`` still moves it)."""
+        self.clock.freeze()
+
     def advance_time(self, seconds: float) -> None:
         """Move the emulator's clock forward (jobs progress, tokens and URLs expire)."""
         self.clock.advance(seconds)

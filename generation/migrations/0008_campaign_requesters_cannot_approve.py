@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("generation", "0005_prompt_full_text_search"),
+        ("generation", "0006_notification_generation_failed"),
     ]
 
     operations = [

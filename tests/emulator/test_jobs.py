@@ -11,6 +11,7 @@ from generation.emulator import EmulatorConfig
 
 
 def test_a_job_goes_pending_running_succeeded_with_progress(emulator, api):
+    emulator.state.freeze_time()  # only advance_time moves the job, however slow the machine
     job_id = api.submit()
 
     assert api.status(job_id) == {"status": "pending", "jobId": job_id}

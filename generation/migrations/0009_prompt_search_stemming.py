@@ -99,7 +99,7 @@ def _run(statements_by_vendor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("generation", "0005_prompt_full_text_search"),
+        ("generation", "0008_campaign_requesters_cannot_approve"),
     ]
 
     operations = [
