@@ -109,6 +109,13 @@ def _with_previews(qs):
     )
 
 
+def _share_campaign(images, campaign) -> None:
+    """Point the images at the campaign already loaded (and its cached roles), so the decision
+    rule asked per image costs no query."""
+    for image in images:
+        image.campaign = campaign
+
+
 @login_required
 @require_GET
 def review_queue(request, slug):
@@ -122,6 +129,7 @@ def review_queue(request, slug):
             .order_by("review_requested_at", "id")
         )[:QUEUE_LIMIT]
     )
+    _share_campaign(queue, campaign)
     wanted = request.GET.get("image", "")
     current = next((i for i in queue if str(i.pk) == wanted), queue[0] if queue else None)
     position = queue.index(current) if current else 0
@@ -174,6 +182,7 @@ def compare(request, slug):
         )
     }
     images = [found[i] for i in ids if i in found]
+    _share_campaign(images, campaign)
     if len(images) < 2:
         messages.info(request, "Pick at least two images to compare.")
         return redirect("review_queue", slug=campaign.slug)
