@@ -212,7 +212,8 @@ def generate_request_errors(
 
     add("prompt", validate_prompt(req.prompt))
     add("negative_prompt", validate_negative_prompt(req.negative_prompt))
-    add("model_version", validate_model_version(version))
+    if version is not None:  # None: a custom model without its version, refused just below
+        add("model_version", validate_model_version(version))
     custom = is_custom_model_version(version)
     if custom and not req.custom_model_id:
         add("custom_model_id", [f"Choose a custom model to use {version}."])
