@@ -348,10 +348,10 @@ class CustomModelAdmin(admin.ModelAdmin):
             )
         waiting = [m for m in result.changed if m.not_offered_because()]
         if waiting:
-            names = ", ".join(f"“{m.display_name}”" for m in waiting)
+            names = "; ".join(f"“{m.display_name}”: {m.not_offered_because()}" for m in waiting)
             self.message_user(
                 request,
-                f"Not offered when generating until Firefly publishes them again: {names}.",
+                f"Enabled, but not offered when generating until that changes at Firefly: {names}.",
                 messages.WARNING,
             )
 

@@ -350,6 +350,21 @@ def test_enabling_a_model_without_a_model_version_is_refused_with_the_reason(
     )
 
 
+def test_enabling_a_model_firefly_does_not_publish_says_it_is_not_offered_yet(staff_client):
+    withdrawn = make_custom_model(
+        display_name="Withdrawn",
+        published_state=CustomModel.PublishedState.UNPUBLISHED,
+        enabled=False,
+    )
+    response = action(staff_client, "enable_models", withdrawn)
+    assert CustomModel.objects.get(pk=withdrawn.pk).enabled
+    assert texts(response) == [
+        "Enabled 1 custom model.",
+        "Enabled, but not offered when generating until that changes at Firefly: "
+        "“Withdrawn”: unpublished at Firefly.",
+    ]
+
+
 # --- the list shows what the generation form offers -------------------------------------------
 
 
