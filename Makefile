@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# npm writes this after `npm ci`: test tooling from npm (axe-core), pinned in package-lock.json.
+NODE_STAMP := node_modules/.package-lock.json
 
 # Commands that belong to the running app see `.env` as the Procfile's processes do.
 APP_ENV := $(BIN)/honcho run
@@ -17,7 +19,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+install: $(STAMP) $(NODE_STAMP)
 
 migrate: $(STAMP)
 	$(APP_ENV) $(BIN)/python manage.py migrate --noinput
@@ -41,7 +46,7 @@ demo-password: $(STAMP)
 chromium:
 	@bash scripts/ensure-chromium
 
-test: $(STAMP) chromium
+test: $(STAMP) $(NODE_STAMP) chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

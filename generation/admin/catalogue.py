@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 from math import ceil
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
@@ -12,6 +13,8 @@ from django.db.models import Max
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from generation.admin.media import attach_recent_outputs, recent_grid_renditions, thumbnail_strip
@@ -22,9 +25,16 @@ from generation.firefly.errors import (
     RateLimitedError,
 )
 from generation.models import AuditEvent, CustomModel
+from generation.models.catalogue import custom_model_version_choices
 from generation.services import custom_models_sync
 from generation.services.audit import audit_record
-from generation.services.catalogue import SYNCED_FIELDS
+from generation.services.catalogue import (
+    SYNCED_FIELDS,
+    base_model_is_known,
+    custom_model_choose_version,
+    custom_models_set_enabled,
+    needs_model_version_message,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +117,68 @@ def run_sync(request) -> bool:
     return True
 
 
+class NotOfferedWidget(forms.Widget):
+    """Stands in for the "Enabled" tick of a model the generation form can't offer: says why,
+    rather than show a tick that promises nothing (the field is disabled, so it keeps its
+    value)."""
+
+    def __init__(self, reason: str, fix_url: str = ""):
+        super().__init__()
+        self.reason, self.fix_url = reason, fix_url
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if self.fix_url:
+            return format_html(
+                '<span class="ff-not-offered">Not offered: <a href="{}">{}</a></span>',
+                self.fix_url,
+                self.reason,
+            )
+        return format_html('<span class="ff-not-offered">Not offered: {}</span>', self.reason)
+
+
+class CustomModelRowForm(forms.ModelForm):
+    """One row of the catalogue list. Its inputs are labelled with the model's name (a column
+    header is no label for an input), and a model the form can't offer says why instead of
+    showing an "Enabled" tick."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        model = self.instance
+        self.fields["position"].widget.attrs["aria-label"] = f"Position of {model.display_name}"
+        reason = model.not_offered_because()
+        if reason:
+            fix_url = ""
+            if not model.model_version:
+                fix_url = reverse("admin:generation_custommodel_change", args=[model.pk])
+                reason = "pick its model version"
+            self.fields["enabled"].disabled = True
+            self.fields["enabled"].widget = NotOfferedWidget(reason, fix_url)
+        else:
+            self.fields["enabled"].widget.attrs["aria-label"] = f"Enable {model.display_name}"
+
+
+class CustomModelForm(forms.ModelForm):
+    """The change form: the admin's fields, and the model version for an unknown base model."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "chosen_model_version" in self.fields:
+            self.fields["chosen_model_version"].choices = [
+                ("", "Not picked yet"),
+                *custom_model_version_choices(),
+            ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "chosen_model_version" in self.fields:
+            version = cleaned.get("chosen_model_version", "")
+        else:
+            version = self.instance.model_version
+        if cleaned.get("enabled") and not version:
+            self.add_error("enabled", needs_model_version_message(self.instance))
+        return cleaned
+
+
 class CustomModelChangeList(ChangeList):
     def get_results(self, request):
         super().get_results(request)
@@ -117,33 +189,57 @@ class CustomModelChangeList(ChangeList):
 
 @admin.register(CustomModel)
 class CustomModelAdmin(admin.ModelAdmin):
+    # Few, narrow columns: with the navigation and the filters beside it the table has about
+    # 790 px on a 1,440 px screen, and a column past that edge is cut off. So the training
+    # mode sits under the name, when the catalogue was last synced is in the note above the
+    # table, and "missing since" is in "At Firefly".
     list_display = (
-        "display_name",
+        "name_column",
         "recent_outputs_column",
         "base_model",
-        "training_mode",
-        "published_state",
+        "firefly_state",
         "enabled",
         "position",
-        "last_synced_at",
-        "missing_since",
     )
-    list_display_links = ("display_name",)
+    list_display_links = ("name_column",)
     list_editable = ("enabled", "position")
     list_filter = ("training_mode", "base_model_name", "published_state", "enabled")
     search_fields = ("display_name", "asset_id", "sample_prompt")
     readonly_fields = (*FIREFLY_FIELDS, *SYNC_FIELDS, "recent_outputs_column")
-    fieldsets = (
-        ("Studio settings", {"fields": ("enabled", "position", "notes")}),
-        ("Recent outputs", {"fields": ("recent_outputs_column",)}),
-        ("From Firefly (read-only, updated by each sync)", {"fields": FIREFLY_FIELDS}),
-        ("Sync", {"fields": SYNC_FIELDS}),
-    )
+    form = CustomModelForm
     actions = ("sync_from_firefly", "enable_models", "disable_models")
     list_per_page = 50
 
     def get_changelist(self, request, **kwargs):
         return CustomModelChangeList
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=CustomModelRowForm, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        studio = ["enabled", "position", "notes"]
+        if obj is not None and not base_model_is_known(obj):
+            studio.insert(0, "chosen_model_version")  # picked first, then enabled
+        return (
+            ("Studio settings", {"fields": studio}),
+            ("Recent outputs", {"fields": ("recent_outputs_column",)}),
+            ("From Firefly (read-only, updated by each sync)", {"fields": FIREFLY_FIELDS}),
+            ("Sync", {"fields": SYNC_FIELDS}),
+        )
+
+    def save_model(self, request, obj, form, change):
+        """Version and enabled go through the catalogue services (audited); the rest is saved
+        as is. Only what the form changed is written."""
+        changed = set(form.changed_data)
+        if "chosen_model_version" in changed:
+            custom_model_choose_version(
+                obj, form.cleaned_data["chosen_model_version"], actor=request.user
+            )
+        if "enabled" in changed:
+            custom_models_set_enabled([obj], enabled=obj.enabled, actor=request.user)
+        rest = changed - {"chosen_model_version", "enabled"}
+        if rest:
+            obj.save(update_fields=sorted(rest))
 
     # --- permissions: models come from Firefly, and generations keep theirs ------------------
 
@@ -151,15 +247,41 @@ class CustomModelAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.generations.exists():
+        # A model Firefly still lists would only come back, without its notes, at the next
+        # sync: only one it no longer lists, and no generation used, can be deleted (from its
+        # own page; there is no bulk delete).
+        if obj is None or obj.missing_since is None or obj.generations.exists():
             return False
         return super().has_delete_permission(request, obj)
 
     # --- columns -----------------------------------------------------------------------------
 
+    @admin.display(description="Custom model", ordering="display_name")
+    def name_column(self, obj):
+        if not obj.training_mode:
+            return obj.display_name
+        return format_html(
+            '{}<br><span class="ff-muted">{}</span>',
+            obj.display_name,
+            obj.get_training_mode_display(),
+        )
+
     @admin.display(description="Base model", ordering="base_model_name")
     def base_model(self, obj):
-        return obj.base_model_label
+        if base_model_is_known(obj):
+            return obj.base_model_label
+        return format_html(
+            '{}<br><span class="ff-muted">new to the studio</span>', obj.base_model_label
+        )
+
+    @admin.display(description="At Firefly", ordering="published_state")
+    def firefly_state(self, obj):
+        if obj.missing_since is not None:
+            return format_html(
+                'No longer shared<br><span class="ff-muted">since {}</span>',
+                date_format(obj.missing_since, "j M Y"),
+            )
+        return obj.get_published_state_display()
 
     @admin.display(description="Recent outputs")
     def recent_outputs_column(self, obj):
@@ -183,6 +305,11 @@ class CustomModelAdmin(admin.ModelAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         context = {**self._catalogue_context(), **(extra_context or {})}
         return super().changeform_view(request, object_id, form_url, extra_context=context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["availability_note"] = availability_note(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_urls(self):
         sync = path(
@@ -208,37 +335,54 @@ class CustomModelAdmin(admin.ModelAdmin):
 
     @admin.action(description="Enable selected custom models", permissions=["change"])
     def enable_models(self, request, queryset):
-        targets = list(queryset.filter(enabled=False))
-        changed = queryset.filter(enabled=False).update(enabled=True)
-        for model in targets:
-            audit_record(
-                AuditEvent.Action.MODEL_ENABLED,
-                actor=request.user,
-                target=model,
-                summary=f"Custom model “{model.display_name}” enabled",
-                asset_id=model.asset_id,
-            )
+        result = custom_models_set_enabled(queryset, enabled=True, actor=request.user)
+        changed = len(result.changed)
         self.message_user(
             request,
             f"Enabled {changed} custom model{'s' if changed != 1 else ''}.",
             messages.SUCCESS,
         )
+        for model, why in result.refused:
+            self.message_user(
+                request, f"“{model.display_name}” was not enabled. {why}", messages.WARNING
+            )
+        waiting = [m for m in result.changed if m.not_offered_because()]
+        if waiting:
+            names = "; ".join(f"“{m.display_name}”: {m.not_offered_because()}" for m in waiting)
+            self.message_user(
+                request,
+                f"Enabled, but not offered when generating until that changes at Firefly: {names}.",
+                messages.WARNING,
+            )
 
     @admin.action(description="Disable selected custom models", permissions=["change"])
     def disable_models(self, request, queryset):
-        targets = list(queryset.filter(enabled=True))
-        changed = queryset.filter(enabled=True).update(enabled=False)
-        for model in targets:
-            audit_record(
-                AuditEvent.Action.MODEL_DISABLED,
-                actor=request.user,
-                target=model,
-                summary=f"Custom model “{model.display_name}” disabled",
-                asset_id=model.asset_id,
-            )
+        changed = len(
+            custom_models_set_enabled(queryset, enabled=False, actor=request.user).changed
+        )
         self.message_user(
             request,
             f"Disabled {changed} custom model{'s' if changed != 1 else ''}; "
             "they are no longer offered when generating.",
             messages.SUCCESS,
         )
+
+
+def availability_note(model: CustomModel) -> str:
+    """The change form's word on whether the generation form offers `model`, and if not why
+    and what to do ("" when it is simply offered)."""
+    if not model.model_version:
+        return (
+            f"Firefly's base model “{model.base_model_label}” is new to the studio, so it can't "
+            "tell which model version this custom model is generated with, and does not guess. "
+            "It stays disabled and is not offered when generating until you pick the model "
+            "version below (ask the model's owner which Firefly Image model it was trained on) "
+            "and enable it."
+        )
+    reason = model.not_offered_because()
+    if reason:
+        then = " “Enabled” applies again if that changes." if model.enabled else ""
+        return f"Not offered when generating: {reason}.{then}"
+    if not model.enabled:
+        return "Disabled: not offered when generating."
+    return ""

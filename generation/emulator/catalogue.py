@@ -2,7 +2,9 @@
 
 Which ``x-model-version`` a custom model needs is decided by its base model: ``clio_v2`` (the only
 base name Adobe's material shows, on Image 3) means ``image3_custom``; ``firefly_image4`` (a name
-the emulator invents, none has been published) means ``image4_custom``.
+the emulator invents, none has been published) means ``image4_custom``. ``clio_v3`` (also
+invented) needs ``image4_custom`` too, but the studio has never heard of it: it stands for the
+next base model Adobe ships, which a client must not guess a version for.
 """
 
 from __future__ import annotations
@@ -11,8 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-BASE_MODEL_VERSIONS = {"clio_v2": "image3_custom", "firefly_image4": "image4_custom"}
-_BASE_VERSIONS = {"clio_v2": "2.0.0", "firefly_image4": "4.0.0"}
+BASE_MODEL_VERSIONS = {
+    "clio_v2": "image3_custom",
+    "firefly_image4": "image4_custom",
+    "clio_v3": "image4_custom",
+}
+_BASE_VERSIONS = {"clio_v2": "2.0.0", "firefly_image4": "4.0.0", "clio_v3": "3.0.0"}
 
 SORT_KEYS = ("assetName", "createdDate", "modifiedDate")
 PUBLISHED_STATE_FILTERS = (
@@ -136,6 +142,18 @@ SEED_MODELS: tuple[CustomModel, ...] = (
         concept_id="fenn-fox",
         size=18_220_004_117,
         etag_hex="a3c5e7f9b1d34f6a8c0e2a4c6e8f0b2d",
+    ),
+    CustomModel(  # on a base model the studio does not know (see the module docstring)
+        asset_id="urn:aaid:sc:VA6C2:7c4e1b90-3f2d-4a6e-b8c1-d05e9f2a6b34",
+        display_name="Nordic Knitwear Look",
+        training_mode="style",
+        base_model="clio_v3",
+        published_state="published",
+        created="2026-04-28T10:15:00.000Z",
+        modified="2026-05-02T09:40:12.310Z",
+        sample_prompt="Chunky wool sweaters on a snowy porch, soft overcast light",
+        size=14_220_118_004,
+        etag_hex="9f8e7d6c5b4a4938a7b6c5d4e3f2a1b0",
     ),
     CustomModel(
         asset_id="urn:aaid:sc:VA6C2:2a7f9e31-b6c0-4e58-a4d2-91c3e5f7a8b6",

@@ -33,12 +33,24 @@ from .retry import NO_RETRY
 from .transport import Transport, new_request_id
 from .types import CustomModel, DownloadedOutput, GenerateRequest, JobStatus, SubmittedJob
 from .urls import api_url, check_url, job_url
-from .validation import validate_generate_request, validate_upload
+from .validation import generate_request_errors, validate_generate_request, validate_upload
 
 logger = logging.getLogger("generation.firefly")
 
 JobRef = SubmittedJob | JobStatus | str
 _MAX_REDIRECTS = 3
+
+
+def _model_version_header(req: GenerateRequest, default: str) -> str:
+    """The ``x-model-version`` header; even unvalidated, a custom model without its version is
+    refused here rather than sent with a guess."""
+    version = req.resolved_model_version(default)
+    if version is None:
+        raise errors.RequestValidationError(
+            "A custom model needs its model version",
+            field_errors={"model_version": generate_request_errors(req, default)["model_version"]},
+        )
+    return version
 
 
 class FireflyClient:
@@ -127,7 +139,7 @@ class FireflyClient:
         default = self.config.default_model_version
         if validate:
             validate_generate_request(req, default)
-        version = req.resolved_model_version(default)
+        version = _model_version_header(req, default)
         _, data = self._api(
             "POST",
             api_url(self.config, "/v3/images/generate-async"),
@@ -205,7 +217,7 @@ class FireflyClient:
             "POST",
             api_url(self.config, "/v3/images/generate"),
             json=req.to_json(),
-            headers={"x-model-version": req.resolved_model_version(default)},
+            headers={"x-model-version": _model_version_header(req, default)},
             non_idempotent=True,
             policy=NO_RETRY,
         )

@@ -28,7 +28,8 @@ class GenerateRequest:
     Field names are snake_case; :meth:`to_json` produces Adobe's camelCase body.
     ``model_version`` is sent as the ``x-model-version`` header, not in the body.
     With ``custom_model_id`` pass ``model_version="image3_custom"`` or
-    ``"image4_custom"`` for the model's base (``image3_custom`` when omitted).
+    ``"image4_custom"`` for the model's base: it is required, never guessed (Firefly refuses
+    a custom model with the other base's version).
     """
 
     prompt: str
@@ -55,12 +56,13 @@ class GenerateRequest:
         presets = _tuple(self.style_presets)
         object.__setattr__(self, "style_presets", () if presets is None else presets)
 
-    def resolved_model_version(self, default: str) -> str:
-        """The ``x-model-version`` to send: explicit, else by custom model, else ``default``."""
+    def resolved_model_version(self, default: str) -> str | None:
+        """The ``x-model-version`` to send: explicit, else ``default`` without a custom model;
+        ``None`` for a custom model without one (its base model decides; nothing is guessed)."""
         if self.model_version:
             return self.model_version
         if self.custom_model_id:
-            return "image3_custom"
+            return None
         return default
 
     def to_json(self) -> dict[str, Any]:
@@ -291,10 +293,12 @@ class CustomModel:
         Only ``clio_v2`` (Image 3) has been seen in Adobe's material; ``firefly_image4``
         is the local emulator's stand-in name for an Image 4 base.
         """
-        return _CUSTOM_BASES.get(self.base_model_name or "")
+        return CUSTOM_MODEL_BASE_VERSIONS.get(self.base_model_name or "")
 
 
-_CUSTOM_BASES = {"clio_v2": "image3_custom", "firefly_image4": "image4_custom"}
+#: Base model name → the x-model-version its custom models are generated with. Any other base
+#: is unknown: Firefly refuses a wrong version, so callers must not guess one.
+CUSTOM_MODEL_BASE_VERSIONS = {"clio_v2": "image3_custom", "firefly_image4": "image4_custom"}
 
 
 def parse_timestamp(value: Any) -> datetime | None:

@@ -231,7 +231,8 @@ def generate_request_errors(
 
     add("prompt", validate_prompt(req.prompt))
     add("negative_prompt", validate_negative_prompt(req.negative_prompt))
-    add("model_version", validate_model_version(version))
+    if version is not None:  # None: a custom model without its version, refused just below
+        add("model_version", validate_model_version(version))
     custom = is_custom_model_version(version)
     model_id = req.custom_model_id
     if model_id is not None and not isinstance(model_id, str):

@@ -33,6 +33,7 @@ class AuditEvent(models.Model):
         EXPORT_DOWNLOADED = "export.downloaded", "Export downloaded"
         MODEL_ENABLED = "custom_model.enabled", "Custom model enabled"
         MODEL_DISABLED = "custom_model.disabled", "Custom model disabled"
+        MODEL_VERSION_CHOSEN = "custom_model.version_chosen", "Custom model version chosen"
         MODEL_SYNCED = "custom_model.synced", "Custom models synced"
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -1,10 +1,24 @@
 from django.db import models
 
+from generation.firefly.facts import CUSTOM_MODEL_VERSIONS, MODEL_VERSION_LABELS
+
+
+def custom_model_version_choices() -> list[tuple[str, str]]:
+    """The x-model-version values a custom model can be generated with, labelled."""
+    return [(version, MODEL_VERSION_LABELS[version]) for version in CUSTOM_MODEL_VERSIONS]
+
 
 class CustomModelQuerySet(models.QuerySet):
+    def offerable(self):
+        """Models the generation form could offer if enabled: published and still shared at
+        Firefly, with a known model version (`CustomModel.not_offered_because`, in Python)."""
+        return self.filter(
+            published_state=CustomModel.PublishedState.PUBLISHED, missing_since__isnull=True
+        ).exclude(model_version="")
+
     def selectable(self):
-        """What the generation form offers: enabled by an admin and published at Firefly."""
-        return self.filter(enabled=True, published_state=CustomModel.PublishedState.PUBLISHED)
+        """What the generation form offers: offerable, and enabled by an admin."""
+        return self.offerable().filter(enabled=True)
 
 
 class CustomModel(models.Model):
@@ -28,8 +42,10 @@ class CustomModel(models.Model):
     base_model_version = models.CharField(max_length=32, blank=True)
     model_version = models.CharField(
         max_length=32,
-        default="image3_custom",
-        help_text="The x-model-version it is generated with (image3_custom or image4_custom).",
+        blank=True,
+        choices=custom_model_version_choices,
+        help_text="The x-model-version it is generated with: set from its base model, or by "
+        "an admin for a base model the studio does not know. Empty: not known yet.",
     )
     sample_prompt = models.TextField(blank=True)
     published_state = models.CharField(
@@ -43,6 +59,14 @@ class CustomModel(models.Model):
     firefly_modified_at = models.DateTimeField(null=True, blank=True)
     # The admin's own fields
     enabled = models.BooleanField(default=True)
+    chosen_model_version = models.CharField(
+        "model version",
+        max_length=32,
+        blank=True,
+        choices=custom_model_version_choices,
+        help_text="Firefly's base model for this custom model is new to the studio: pick the "
+        "version Firefly generates it with. Until then it can't be enabled.",
+    )
     notes = models.TextField(blank=True)
     position = models.PositiveIntegerField(default=100, help_text="Lower comes first in pickers.")
     last_synced_at = models.DateTimeField(null=True, blank=True)
@@ -64,6 +88,19 @@ class CustomModel(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def not_offered_because(self) -> str:
+        """Why the generation form can't offer this model whatever `enabled` says ("" when it
+        can). The same rule as `CustomModelQuerySet.offerable`."""
+        if self.missing_since is not None:
+            return "no longer shared with this app at Firefly"
+        if self.published_state == self.PublishedState.UNPUBLISHED:
+            return "unpublished at Firefly"
+        if self.published_state != self.PublishedState.PUBLISHED:
+            return "not published at Firefly yet"
+        if not self.model_version:
+            return "its model version has not been picked"
+        return ""
 
     @property
     def base_model_label(self) -> str:

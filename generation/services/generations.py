@@ -135,12 +135,7 @@ def generation_create(
     if campaign.archived:
         problems[NON_FIELD_ERRORS] = ["This campaign is archived; unarchive it to generate."]
     if custom_model is not None:
-        usable = (
-            custom_model.enabled
-            and custom_model.published_state == CustomModel.PublishedState.PUBLISHED
-            and custom_model.missing_since is None
-        )
-        if not usable:
+        if not custom_model.enabled or custom_model.not_offered_because():
             problems["custom_model"] = [
                 f"The custom model “{custom_model.display_name}” is not available any more. "
                 "Choose another model."

@@ -24,8 +24,9 @@ def make_custom_model(**fields) -> CustomModel:
         "asset_id": f"urn:aaid:sc:VA6C2:model-{number}",
         "display_name": f"Brand style {number}",
         "training_mode": CustomModel.TrainingMode.STYLE,
-        "base_model_name": "image3",
-        "base_model_version": "3.1",
+        "base_model_name": "clio_v2",
+        "base_model_version": "2.0.0",
+        "model_version": "image3_custom",
         "sample_prompt": "a sunny beach in brand colours",
     }
     return CustomModel.objects.create(**{**defaults, **fields})

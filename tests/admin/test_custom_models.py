@@ -1,5 +1,6 @@
 """The custom model admin: catalogue list, sharing note, sync, enable/disable, permissions."""
 
+import html
 from types import SimpleNamespace
 from unittest import mock
 
@@ -8,6 +9,7 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from generation.firefly.errors import AuthenticationError, FireflyConnectionError, RateLimitedError
 from generation.models import CustomModel
@@ -51,10 +53,10 @@ def test_changelist_shows_the_catalogue_columns_and_recent_output_thumbnails(
     assert response.status_code == 200
     page = response.content.decode()
     assert "Spring palette" in page
-    assert "image3 3.1" in page
+    assert "clio_v2 2.0.0" in page
     assert 'name="form-0-position"' in page
     assert 'name="form-0-enabled"' in page
-    for heading in ("Base model", "Training mode", "Published state", "Last synced at"):
+    for heading in ("Custom model", "Base model", "At Firefly", "Enabled", "Position"):
         assert heading in page
     # The three latest outputs link to their image pages; the oldest is left out.
     for image in images[1:]:
@@ -159,14 +161,26 @@ def test_models_cannot_be_added_here(staff_client):
     assert reverse("admin:generation_custommodel_add") not in page
 
 
-def test_only_unused_models_can_be_deleted(staff_client, custom_model, spring_launch):
-    unused = make_custom_model()
-    delete = "admin:generation_custommodel_delete"
-    assert staff_client.get(reverse(delete, args=[unused.pk])).status_code == 200
-    make_generation(spring_launch, custom_model=custom_model)
-    assert staff_client.get(reverse(delete, args=[custom_model.pk])).status_code == 403
-    staff_client.post(reverse(delete, args=[unused.pk]), {"post": "yes"})
-    assert not CustomModel.objects.filter(pk=unused.pk).exists()
+def test_delete_is_offered_only_for_unused_models_firefly_no_longer_lists(
+    staff_client, custom_model, spring_launch
+):
+    def delete_url(model):
+        return reverse("admin:generation_custommodel_delete", args=[model.pk])
+
+    gone = make_custom_model(missing_since=timezone.now())
+    gone_but_used = make_custom_model(missing_since=timezone.now())
+    make_generation(spring_launch, custom_model=gone_but_used)
+
+    # Still listed by Firefly (it would come back at the next sync), or used: no delete.
+    for model in (custom_model, gone_but_used):
+        assert delete_url(model) not in staff_client.get(change_url(model)).content.decode()
+        assert staff_client.get(delete_url(model)).status_code == 403
+    changelist = staff_client.get(CHANGELIST).content.decode()
+    assert 'value="delete_selected"' not in changelist
+    assert delete_url(gone) in staff_client.get(change_url(gone)).content.decode()
+    staff_client.post(delete_url(gone), {"post": "yes"})
+    assert not CustomModel.objects.filter(pk=gone.pk).exists()
+    assert CustomModel.objects.filter(pk=custom_model.pk).exists()
 
 
 def test_search_and_filters(staff_client, custom_model):
@@ -320,3 +334,170 @@ def test_enable_and_disable_actions(staff_client, custom_model):
     response = action(staff_client, "enable_models", custom_model, other)
     assert CustomModel.objects.filter(enabled=True).count() == 2
     assert texts(response) == ["Enabled 2 custom models."]
+
+
+def test_enabling_a_model_without_a_model_version_is_refused_with_the_reason(
+    staff_client, custom_model
+):
+    unknown = make_custom_model(
+        base_model_name="clio_v3", base_model_version="3.0.0", model_version="", enabled=False
+    )
+    response = action(staff_client, "enable_models", custom_model, unknown)
+    assert not CustomModel.objects.get(pk=unknown.pk).enabled
+    assert texts(response)[1].startswith(
+        f"“{unknown.display_name}” was not enabled. Pick the model version first: "
+        "Firefly's base model “clio_v3 3.0.0” is new to the studio"
+    )
+
+
+def test_enabling_a_model_firefly_does_not_publish_says_it_is_not_offered_yet(staff_client):
+    withdrawn = make_custom_model(
+        display_name="Withdrawn",
+        published_state=CustomModel.PublishedState.UNPUBLISHED,
+        enabled=False,
+    )
+    response = action(staff_client, "enable_models", withdrawn)
+    assert CustomModel.objects.get(pk=withdrawn.pk).enabled
+    assert texts(response) == [
+        "Enabled 1 custom model.",
+        "Enabled, but not offered when generating until that changes at Firefly: "
+        "“Withdrawn”: unpublished at Firefly.",
+    ]
+
+
+# --- the list shows what the generation form offers -------------------------------------------
+
+
+def row_cells(page: str, model) -> str:
+    """The list's row for `model` (from its link to the end of its row)."""
+    start = page.index(change_url(model))
+    return page[start : page.index("</tr>", start)]
+
+
+def test_enabled_is_ticked_only_on_models_the_generation_form_offers(staff_client, spring_launch):
+    from generation.forms import GenerationForm
+
+    offered = make_custom_model(display_name="Offered")
+    unpublished = make_custom_model(
+        display_name="Withdrawn", published_state=CustomModel.PublishedState.UNPUBLISHED
+    )
+    draft = make_custom_model(
+        display_name="Draft", published_state=CustomModel.PublishedState.NEVER
+    )
+    gone = make_custom_model(display_name="Gone", missing_since=timezone.now())
+    unknown = make_custom_model(
+        display_name="New base", base_model_name="clio_v3", model_version="", enabled=False
+    )
+
+    page = staff_client.get(CHANGELIST).content.decode()
+
+    assert 'type="checkbox"' in row_cells(page, offered)
+    assert "checked" in row_cells(page, offered).split("field-enabled")[1]
+    for model, reason in (
+        (unpublished, "Not offered: unpublished at Firefly"),
+        (draft, "Not offered: not published at Firefly yet"),
+        (gone, "Not offered: no longer shared with this app at Firefly"),
+        (unknown, "Not offered: <a"),
+    ):
+        enabled_cell = row_cells(page, model).split("field-enabled")[1].split("</td>")[0]
+        assert reason in enabled_cell, model
+        assert "checkbox" not in enabled_cell, model
+    assert "pick its model version" in row_cells(page, unknown)
+    form = GenerationForm(campaign=spring_launch)
+    assert [m.display_name for m in form.custom_models.values()] == ["Offered"]
+
+
+def test_saving_the_list_keeps_the_enabled_setting_of_models_not_offered(staff_client):
+    unpublished = make_custom_model(published_state=CustomModel.PublishedState.UNPUBLISHED)
+    response = staff_client.post(
+        CHANGELIST,
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": str(unpublished.pk),
+            "form-0-position": "4",  # no "enabled": its cell has no checkbox
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 302
+    unpublished.refresh_from_db()
+    assert (unpublished.position, unpublished.enabled) == (4, True)
+
+
+def test_every_input_in_the_list_is_labelled_with_its_models_name(staff_client, custom_model):
+    page = staff_client.get(CHANGELIST).content.decode()
+    assert 'aria-label="Position of Spring palette"' in page
+    assert 'aria-label="Enable Spring palette"' in page
+
+
+# --- an unknown base model: the admin picks its model version ---------------------------------
+
+
+@pytest.fixture
+def unknown_base(db):
+    return make_custom_model(
+        display_name="Nordic Knitwear Look",
+        base_model_name="clio_v3",
+        base_model_version="3.0.0",
+        model_version="",
+        enabled=False,
+    )
+
+
+def test_the_change_form_explains_an_unknown_base_model_and_offers_the_model_versions(
+    staff_client, unknown_base, custom_model
+):
+    response = staff_client.get(change_url(unknown_base))
+    page = html.unescape(response.content.decode())
+    assert "Firefly's base model “clio_v3 3.0.0” is new to the studio" in page
+    assert "does not guess" in page
+    form = response.context["adminform"].form
+    assert set(form.fields) == {"enabled", "chosen_model_version", "position", "notes"}
+    assert [value for value, _ in form.fields["chosen_model_version"].choices] == [
+        "",
+        "image3_custom",
+        "image4_custom",
+    ]
+    known = staff_client.get(change_url(custom_model))
+    assert "chosen_model_version" not in known.context["adminform"].form.fields
+    assert "new to the studio" not in known.content.decode()
+
+
+def test_an_unknown_base_model_cannot_be_enabled_without_a_model_version(
+    staff_client, unknown_base
+):
+    response = staff_client.post(
+        change_url(unknown_base),
+        {"enabled": "on", "chosen_model_version": "", "position": "100", "notes": ""},
+    )
+    assert response.status_code == 200
+    assert "Pick the model version first" in html.unescape(response.content.decode())
+    unknown_base.refresh_from_db()
+    assert unknown_base.enabled is False
+
+
+def test_picking_the_model_version_and_enabling_makes_it_offered_and_is_audited(
+    staff_client, unknown_base, staff_user
+):
+    from generation.models import AuditEvent
+
+    response = staff_client.post(
+        change_url(unknown_base),
+        {
+            "enabled": "on",
+            "chosen_model_version": "image4_custom",
+            "position": "5",
+            "notes": "Checked with the owner: Image 4",
+        },
+    )
+    assert response.status_code == 302
+    unknown_base.refresh_from_db()
+    assert (unknown_base.model_version, unknown_base.enabled) == ("image4_custom", True)
+    assert (unknown_base.position, unknown_base.notes) == (5, "Checked with the owner: Image 4")
+    assert unknown_base in CustomModel.objects.selectable()
+    events = AuditEvent.objects.filter(target_id=str(unknown_base.pk)).order_by("id")
+    assert [(e.action, e.actor) for e in events] == [
+        (AuditEvent.Action.MODEL_VERSION_CHOSEN, staff_user),
+        (AuditEvent.Action.MODEL_ENABLED, staff_user),
+    ]
+    assert "Custom model (Image 4 base)" in events[0].summary

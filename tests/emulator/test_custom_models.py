@@ -20,12 +20,13 @@ def names(body: dict) -> list[str]:
 def test_by_default_it_lists_published_models_oldest_change_first(api):
     body = models(api)
 
-    assert body["total_count"] == 4
+    assert body["total_count"] == 5
     assert names(body) == [
         "Warm Custom Model",
         "Aurora Perfume Bottle",
         "Brand Pastel Illustration",
         "Fenn the Fox Mascot",
+        "Nordic Knitwear Look",
     ]
     assert body["_links"]["page"] == {
         "href": "/v3/custom-models?start={start}&limit={limit}",
@@ -68,9 +69,9 @@ def test_the_catalogue_has_both_modes_and_both_bases(api):
 @pytest.mark.parametrize(
     ("state", "expected"),
     [
-        ("all", 7),
-        ("ready", 6),
-        ("published", 4),
+        ("all", 8),
+        ("ready", 7),
+        ("published", 5),
         ("unpublished", 1),
         ("training", 1),
         ("queued", 0),
@@ -90,7 +91,7 @@ def test_paging_with_start_and_limit_and_a_next_link(api):
     second = api.get(first["_links"]["next"]["href"]).json()
 
     assert len(first["custom_models"]) == 3
-    assert first["total_count"] == 7
+    assert first["total_count"] == 8
     assert first["_links"]["next"]["rel"] == "next"
     assert "start=3" in first["_links"]["next"]["href"]
     assert len(second["custom_models"]) == 3
@@ -98,7 +99,7 @@ def test_paging_with_start_and_limit_and_a_next_link(api):
         m["assetId"] for m in second["custom_models"]
     }
     last = api.get(second["_links"]["next"]["href"]).json()
-    assert len(last["custom_models"]) == 1
+    assert len(last["custom_models"]) == 2
     assert "next" not in last["_links"]
 
 
@@ -106,7 +107,7 @@ def test_a_start_past_the_end_gives_an_empty_page(api):
     body = models(api, start=50)
 
     assert body["custom_models"] == []
-    assert body["total_count"] == 4
+    assert body["total_count"] == 5
 
 
 @pytest.mark.parametrize(

@@ -90,7 +90,7 @@ def test_it_submits_a_generation_with_camel_case_body_and_model_header(client, i
 @pytest.mark.parametrize(
     ("kwargs", "header"),
     [
-        ({"custom_model_id": CUSTOM}, "image3_custom"),
+        ({"custom_model_id": CUSTOM, "model_version": "image3_custom"}, "image3_custom"),
         ({"custom_model_id": CUSTOM, "model_version": "image4_custom"}, "image4_custom"),
         ({"model_version": "image3"}, "image3"),
         ({}, "image4_standard"),
@@ -100,6 +100,19 @@ def test_it_picks_the_model_version_header(client, ims, kwargs, header):
     ims.post(SUBMIT, status=202, json=ACCEPTED)
     client.submit_generation(GenerateRequest(prompt="p", **kwargs))
     assert calls_to(ims, SUBMIT)[0].request.headers["x-model-version"] == header
+
+
+@pytest.mark.parametrize("validate", [True, False])
+def test_a_custom_model_without_its_model_version_is_refused_not_sent_with_a_guess(
+    client, ims, validate
+):
+    request = GenerateRequest(prompt="p", custom_model_id=CUSTOM)
+    with pytest.raises(errors.RequestValidationError) as caught:
+        client.submit_generation(request, validate=validate)
+    assert "model_version" in caught.value.field_errors
+    with pytest.raises(errors.RequestValidationError):
+        client.generate_sync(request, validate=validate)
+    assert not ims.calls
 
 
 def test_it_validates_before_sending_unless_told_not_to(client, ims):

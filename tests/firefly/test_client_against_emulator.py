@@ -163,10 +163,16 @@ def test_it_generates_polls_and_downloads_a_real_image(ff, emu):
     assert emu.counters()["tokens_issued"] == 1
 
 
-def test_it_generates_with_each_published_custom_model(ff):
+def test_it_generates_with_each_published_custom_model_whose_base_it_knows(ff):
     models = [m for m in ff.list_custom_models() if m.published_state == "published"]
-    assert {m.model_version for m in models} == {"image3_custom", "image4_custom"}
+    assert {m.model_version for m in models} == {"image3_custom", "image4_custom", None}
     for model in models:
+        if model.model_version is None:  # an unknown base model: refused, not guessed
+            with pytest.raises(errors.RequestValidationError):
+                ff.submit_generation(
+                    GenerateRequest(prompt="a product shot", custom_model_id=model.asset_id)
+                )
+            continue
         request = GenerateRequest(
             prompt=model.sample_prompt or "a product shot",
             custom_model_id=model.asset_id,
@@ -192,8 +198,8 @@ def test_it_lists_every_page_of_custom_models(ff, emu):
             },
         )
     models = ff.list_custom_models(published_state="all", sort_by="assetName")
-    assert len(models) == 67
-    assert len({m.asset_id for m in models}) == 67
+    assert len(models) == 68
+    assert len({m.asset_id for m in models}) == 68
     assert len(emu.recorded("custom_models")) == 2
     assert ff.get_custom_model("urn:aaid:sc:VA6C2:extra-059").display_name == "Extra 059"
     with pytest.raises(errors.NotFoundError):

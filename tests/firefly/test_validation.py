@@ -30,7 +30,7 @@ VALID = [
     {"model_version": "image3", "width": 1344, "height": 756},
     {"model_version": "image4_standard", "width": 1440, "height": 2560},
     {"model_version": "image4_ultra", "num_variations": 1},
-    {"custom_model_id": CUSTOM},
+    {"custom_model_id": CUSTOM, "model_version": "image3_custom"},
     {
         "custom_model_id": CUSTOM,
         "model_version": "image4_custom",
@@ -55,7 +55,13 @@ INVALID = [
     ({"prompt": "   "}, "prompt", "Enter a prompt"),
     ({"prompt": "x" * 1025}, "prompt", "at most 1024"),
     ({"negative_prompt": "n" * 1025}, "negative_prompt", "at most 1024"),
-    ({"custom_model_id": CUSTOM, "negative_prompt": "blur"}, "negative_prompt", "not supported"),
+    (
+        {"custom_model_id": CUSTOM, "model_version": "image3_custom", "negative_prompt": "blur"},
+        "negative_prompt",
+        "not supported",
+    ),
+    # Which version a custom model needs depends on its base model: never guessed.
+    ({"custom_model_id": CUSTOM}, "model_version", "custom model needs one of"),
     ({"model_version": "image5"}, "model_version", "Unknown model version"),
     ({"model_version": "image3_custom"}, "custom_model_id", "Choose a custom model"),
     ({"model_version": "image3", "custom_model_id": CUSTOM}, "model_version", "custom model"),

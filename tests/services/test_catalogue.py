@@ -131,11 +131,13 @@ def test_the_sync_waits_for_a_rate_limit_slot(emulator, settings):
     [
         ("clio_v2", "image3_custom"),
         ("firefly_image4", "image4_custom"),
-        ("some_image4_base", "image4_custom"),
-        (None, "image3_custom"),
+        # Unknown bases get no version at all, however their names read: never a guess.
+        ("clio_v3", None),
+        ("some_image4_base", None),
+        (None, None),
     ],
 )
-def test_the_model_version_follows_the_base_model(base, version):
+def test_the_model_version_follows_the_base_model_and_is_never_guessed(base, version):
     assert model_version_for(base) == version
 
 
@@ -155,3 +157,137 @@ def test_epoch_millisecond_dates_are_understood():
     assert fields["firefly_created_at"] == datetime(2024, 12, 11, 14, 44, 48, 871000, tzinfo=UTC)
     assert fields["firefly_modified_at"] == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert fields["published_state"] == "never"
+
+
+# --- custom models on a base model the studio does not know -----------------------------------
+
+#: The emulator's seeded "Nordic Knitwear Look": base clio_v3, unknown to the studio, which
+#: Firefly (the emulator) only generates with image4_custom.
+NORDIC_MODEL_ID = "urn:aaid:sc:VA6C2:7c4e1b90-3f2d-4a6e-b8c1-d05e9f2a6b34"
+
+
+def test_a_model_on_an_unknown_base_model_is_synced_disabled_without_a_guessed_version(emulator):
+    custom_models_sync()
+
+    nordic = CustomModel.objects.get(asset_id=NORDIC_MODEL_ID)
+    assert (nordic.base_model_name, nordic.base_model_version) == ("clio_v3", "3.0.0")
+    assert nordic.model_version == ""
+    assert nordic.enabled is False
+    assert nordic not in CustomModel.objects.selectable()
+    assert nordic.not_offered_because() == "its model version has not been picked"
+    warm = CustomModel.objects.get(asset_id=WARM_MODEL_ID)
+    assert (warm.model_version, warm.enabled) == ("image3_custom", True)
+
+
+def test_a_generation_is_never_requested_with_a_guessed_model_version(
+    emulator, spring_launch, alice
+):
+    from django.core.exceptions import ValidationError
+
+    from generation.models import Generation
+    from generation.services import generation_create
+
+    custom_models_sync()
+    nordic = CustomModel.objects.get(asset_id=NORDIC_MODEL_ID)
+    CustomModel.objects.filter(pk=nordic.pk).update(enabled=True)  # even if someone forces it
+    nordic.refresh_from_db()
+
+    with pytest.raises(ValidationError) as caught:
+        generation_create(
+            campaign=spring_launch,
+            user=alice,
+            prompt="knitwear on a porch",
+            custom_model=nordic,
+            width=2048,
+            height=2048,
+        )
+
+    assert "custom_model" in caught.value.message_dict
+    assert not Generation.objects.exists()
+    assert emulator.state.count("generate") == 0
+
+
+def test_a_model_enabled_with_a_guessed_version_is_disabled_by_the_next_sync(emulator):
+    from generation.models import AuditEvent
+
+    CustomModel.objects.create(  # as an older sync left it: guessed Image 3, enabled
+        asset_id=NORDIC_MODEL_ID,
+        display_name="Nordic Knitwear Look",
+        base_model_name="clio_v3",
+        base_model_version="3.0.0",
+        model_version="image3_custom",
+        enabled=True,
+    )
+
+    custom_models_sync()
+
+    nordic = CustomModel.objects.get(asset_id=NORDIC_MODEL_ID)
+    assert (nordic.model_version, nordic.enabled) == ("", False)
+    event = AuditEvent.objects.get(action=AuditEvent.Action.MODEL_DISABLED)
+    assert event.actor is None
+    assert event.target_id == str(nordic.pk)
+    assert "base model is unknown" in event.summary
+
+
+def test_the_admins_model_version_is_used_kept_by_syncs_and_accepted_by_firefly(
+    emulator, spring_launch, alice, staff_user
+):
+    from generation.models import AuditEvent
+    from generation.services import generation_create, generation_submit
+    from generation.services.catalogue import (
+        custom_model_choose_version,
+        custom_models_set_enabled,
+    )
+
+    custom_models_sync()
+    nordic = CustomModel.objects.get(asset_id=NORDIC_MODEL_ID)
+    assert custom_models_set_enabled([nordic], enabled=True, actor=staff_user).refused
+
+    custom_model_choose_version(nordic, "image4_custom", actor=staff_user)
+    result = custom_models_set_enabled([nordic], enabled=True, actor=staff_user)
+    custom_models_sync()
+
+    assert result.changed == [nordic]
+    nordic.refresh_from_db()
+    assert (nordic.chosen_model_version, nordic.model_version) == ("image4_custom",) * 2
+    assert nordic in CustomModel.objects.selectable()
+    actions = list(
+        AuditEvent.objects.filter(actor=staff_user).order_by("id").values_list("action", flat=True)
+    )
+    assert actions == [AuditEvent.Action.MODEL_VERSION_CHOSEN, AuditEvent.Action.MODEL_ENABLED]
+
+    generation = generation_create(
+        campaign=spring_launch,
+        user=alice,
+        prompt="chunky wool sweaters on a snowy porch",
+        custom_model=nordic,
+        width=2048,
+        height=2048,
+    )
+    generation_submit(generation_id=generation.pk)
+
+    generation.refresh_from_db()
+    assert generation.model_version == "image4_custom"
+    assert generation.status == generation.Status.SUBMITTED
+    [submitted] = emulator.state.requests("generate")
+    assert submitted["headers"]["x-model-version"] == "image4_custom"
+
+
+def test_a_model_version_cannot_be_chosen_for_a_known_base_model_or_made_up(emulator):
+    from django.core.exceptions import ValidationError
+
+    from generation.services.catalogue import custom_model_choose_version
+
+    custom_models_sync()
+    warm = CustomModel.objects.get(asset_id=WARM_MODEL_ID)
+    nordic = CustomModel.objects.get(asset_id=NORDIC_MODEL_ID)
+
+    with pytest.raises(ValidationError):
+        custom_model_choose_version(warm, "image4_custom", actor=None)
+    with pytest.raises(ValidationError):
+        custom_model_choose_version(nordic, "image5", actor=None)
+
+    warm.refresh_from_db()
+    nordic.refresh_from_db()
+    assert warm.model_version == "image3_custom"
+    assert nordic.model_version == ""

@@ -210,12 +210,12 @@ def test_disabled_or_unpublished_custom_models_are_refused(post_form, custom_mod
     assert Generation.objects.count() == 0
 
 
-def test_a_model_that_went_missing_at_firefly_is_refused_by_the_service(post_form, custom_model):
+def test_a_model_that_went_missing_at_firefly_is_refused(post_form, custom_model):
     from django.utils import timezone
 
     CustomModel.objects.filter(pk=custom_model.pk).update(missing_since=timezone.now())
     response = post_form(model=f"custom-{custom_model.pk}", size="2048x2048")
-    assert "not available any more" in field_error(response, "model")
+    assert "isn't available any more" in field_error(response, "model")
 
 
 def test_custom_models_refuse_a_negative_prompt(post_form, custom_model):
