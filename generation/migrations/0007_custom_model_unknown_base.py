@@ -7,7 +7,7 @@ import generation.models.catalogue
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("generation", "0005_prompt_full_text_search"),
+        ("generation", "0006_notification_generation_failed"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("generation", "0006_notification_generation_failed"),
+        ("generation", "0007_custom_model_unknown_base"),
     ]
 
     operations = [
