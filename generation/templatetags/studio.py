@@ -110,6 +110,22 @@ def grid(image):
 
 
 @register.filter
+def tile_srcset(image) -> str:
+    return presenters.tile_srcset(image)
+
+
+@register.simple_tag
+def tile_shape(width: int, height: int) -> str:
+    """An empty box in a tile with the shape of its image (before it exists, or while its
+    thumbnail is being made): rows size tiles from it (attributes only: CSP-safe)."""
+    return format_html(
+        '<svg class="tile-shape" viewBox="0 0 {} {}" aria-hidden="true" focusable="false"></svg>',
+        width,
+        height,
+    )
+
+
+@register.filter
 def spec(image, name: str):
     return find_rendition(image, name)
 

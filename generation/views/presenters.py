@@ -15,7 +15,7 @@ from django.urls import reverse
 from generation.firefly.facts import MODEL_VERSION_LABELS, PRESETS_BY_ID
 from generation.models import Generation, Image, Rendition
 from generation.routes import fast_reverse
-from generation.selectors import grid_rendition
+from generation.selectors import grid_rendition, rendition
 from generation.views.media import file_token
 
 STATUS_LABELS = {
@@ -87,6 +87,20 @@ def image_alt(image: Image) -> str:
     return f"Image {image.index + 1} of generation {image.generation_id}: {short}"
 
 
+def tile_srcset(image: Image, url=rendition_url) -> str:
+    """A gallery tile's ``srcset``: the grid rendition at 1×, the preview at 2× (its height over
+    the grid's; rows are at most a grid rendition tall, see generation.renditions). ``url``
+    gives a rendition's address (a share link serves them under its own)."""
+    grid = grid_rendition(image)
+    if grid is None:
+        return ""
+    sources = [f"{url(grid)} 1x"]
+    preview = rendition(image, Rendition.Spec.PREVIEW)
+    if preview is not None and preview.height > grid.height:
+        sources.append(f"{url(preview)} {preview.height / grid.height:.3g}x")
+    return ", ".join(sources)
+
+
 def tile_data(image: Image) -> dict:
     """One gallery tile for the live JSON (the page's <template> turns it into markup)."""
     thumb = grid_rendition(image)
@@ -96,9 +110,11 @@ def tile_data(image: Image) -> dict:
         "url": image.get_absolute_url(),
         "alt": image_alt(image),
         "thumb": rendition_url(thumb) if thumb else None,
+        "srcset": tile_srcset(image),
         "width": thumb.width if thumb else image.width,
         "height": thumb.height if thumb else image.height,
         "favourite": image.is_favourite,
+        "prompt": image.generation.prompt,
         "caption": model_label(image.generation),
     }
 
@@ -114,6 +130,8 @@ def generation_data(generation: Generation, images: list[Image] | None = None) -
         "progress": generation.progress,
         "error": generation.error_message,
         "num_variations": generation.num_variations,
+        "width": generation.width,  # the size asked for: placeholders take its shape
+        "height": generation.height,
         "model": model_label(generation),
         "prompt": generation.prompt,
     }

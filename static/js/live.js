@@ -31,6 +31,7 @@
     link.href = data.url;
     var img = tile.querySelector("img");
     if (data.thumb) {
+      if (data.srcset) img.srcset = data.srcset;
       img.src = data.thumb;
       img.width = data.width;
       img.height = data.height;
@@ -42,7 +43,8 @@
       text.textContent = "Preparing thumbnail…";
       link.insertBefore(text, link.firstChild);
     }
-    tile.querySelector(".tile-caption").textContent = data.caption;
+    tile.querySelector("[data-tile-prompt]").textContent = data.prompt;
+    tile.querySelector("[data-tile-model]").textContent = data.caption;
     var form = tile.querySelector("form");
     if (form) {
       form.action = "/images/" + encodeURIComponent(data.id) + "/favourite/";
@@ -61,6 +63,8 @@
     tile.dataset.generation = String(generation.id);
     tile.querySelector("[data-tile]").href = generation.url;
     tile.querySelector("[data-placeholder-prompt]").textContent = generation.prompt;
+    var shape = tile.querySelector(".tile-shape");
+    if (shape) shape.setAttribute("viewBox", "0 0 " + generation.width + " " + generation.height);
     updatePlaceholder(tile, generation);
     return tile;
   }
