@@ -4,6 +4,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from generation import labels
 from generation.selectors import grid_rendition
 from generation.selectors import rendition as find_rendition
 from generation.views import presenters
@@ -138,6 +139,31 @@ def original_url(image) -> str:
 @register.filter
 def alt_text(image) -> str:
     return presenters.image_alt(image)
+
+
+@register.filter
+def image_name(image) -> str:
+    return labels.image_name(image)
+
+
+@register.filter
+def variation(image, generation) -> str:
+    return labels.variation_label(image, generation)
+
+
+@register.filter
+def ago(value) -> str:
+    return labels.time_ago(value)
+
+
+@register.filter
+def outcome_title(status: str) -> str:
+    return labels.outcome_title(status)
+
+
+@register.filter
+def outcome_detail(generation) -> str:
+    return labels.outcome_detail(generation)
 
 
 @register.filter

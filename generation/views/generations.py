@@ -17,6 +17,7 @@ from generation.forms import (
     initial_from_generation,
     size_label,
 )
+from generation.labels import image_count
 from generation.models import Image
 from generation.views import presenters
 from generation.views.feedback import error_text, redirect_back
@@ -119,10 +120,9 @@ def generation_new(request, slug):
                 else:
                     cache.set(key, generation.pk, TOKEN_TTL)
                     _forget_token(request, token)
-                    count = generation.num_variations
                     messages.success(
                         request,
-                        f"Generating {count} image{'s' if count != 1 else ''}. "
+                        f"Generating {image_count(generation.num_variations)}. "
                         "They'll appear here as soon as they're ready.",
                     )
                     return redirect(campaign)

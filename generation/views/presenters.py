@@ -12,20 +12,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import JsonResponse
 from django.urls import reverse
 
+from generation import labels
 from generation.firefly.facts import MODEL_VERSION_LABELS, PRESETS_BY_ID
 from generation.models import Generation, Image, Rendition
 from generation.routes import fast_reverse
 from generation.selectors import grid_rendition, rendition
 from generation.views.media import file_token
-
-STATUS_LABELS = {
-    Generation.Status.QUEUED: "Queued",
-    Generation.Status.SUBMITTED: "Starting",
-    Generation.Status.RUNNING: "Generating",
-    Generation.Status.SUCCEEDED: "Done",
-    Generation.Status.FAILED: "Failed",
-    Generation.Status.CANCELLED: "Cancelled",
-}
 
 
 class StudioJSONEncoder(DjangoJSONEncoder):
@@ -78,13 +70,13 @@ def base_model_label(custom_model) -> str:
 
 
 def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status.capitalize())
+    return Generation.Status(status).label if status in Generation.Status.values else status
 
 
 def image_alt(image: Image) -> str:
     prompt = image.generation.prompt.strip()
     short = prompt if len(prompt) <= 140 else prompt[:139].rstrip() + "…"
-    return f"Image {image.index + 1} of generation {image.generation_id}: {short}"
+    return f"{labels.image_name(image)}: {short}"
 
 
 def tile_srcset(image: Image, url=rendition_url) -> str:
@@ -128,7 +120,8 @@ def generation_data(generation: Generation, images: list[Image] | None = None) -
         "status_label": status_label(generation.status),
         "is_active": generation.is_active,
         "progress": generation.progress,
-        "error": generation.error_message,
+        "error": labels.outcome_detail(generation),
+        "error_title": labels.outcome_title(generation.status),
         "num_variations": generation.num_variations,
         "width": generation.width,  # the size asked for: placeholders take its shape
         "height": generation.height,
@@ -144,4 +137,5 @@ def generation_data(generation: Generation, images: list[Image] | None = None) -
     if images is not None:
         data["images"] = [tile_data(image) for image in images]
         data["image_count"] = len(images)
+    data["announcement"] = labels.announcement(generation, data.get("image_count", 0))
     return data

@@ -236,7 +236,8 @@
   function setUpGeneration(page) {
     var url = page.dataset.statusUrl;
     var gallery = page.querySelector("[data-generation-images]");
-    var lastStatus = null;
+    // The status the page was rendered with: a change before the first poll is announced too.
+    var lastStatus = page.dataset.status || null;
 
     function tick() {
       return getJSON(url).then(function (data) {
@@ -272,7 +273,9 @@
           var panel = page.querySelector("[data-status-panel]");
           if (panel) panel.classList.add("is-hidden");
           var errorPanel = page.querySelector("[data-error-panel]");
-          if (errorPanel && data.error) {
+          if (errorPanel && data.error_title) {
+            var errorTitle = errorPanel.querySelector("[data-error-title]");
+            if (errorTitle) errorTitle.textContent = data.error_title;
             errorPanel.querySelector("[data-error-text]").textContent = data.error;
             errorPanel.classList.remove("is-hidden");
           }
@@ -283,12 +286,7 @@
           var empty = page.querySelector("[data-empty-state]");
           if (empty && added) empty.remove();
         }
-        if (data.status !== lastStatus && lastStatus !== null) {
-          var message = "Status: " + data.status_label + ".";
-          if (data.status === "succeeded") message = "Done: " + (data.images || []).length + " images ready.";
-          if (data.status === "failed") message = "Failed. " + (data.error || "");
-          announce(message);
-        }
+        if (data.status !== lastStatus && lastStatus !== null) announce(data.announcement);
         lastStatus = data.status;
         return data.is_active ? FAST : null;
       });
