@@ -333,8 +333,14 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Campaign Studio <studio@localhost>")
 # The port `make run` serves on (the Procfile's `web` reads the same variable).
 WEB_PORT = env_int("WEB_PORT", 8000, minimum=1)
-# Absolute links in notification emails, e.g. https://studio.example.com
-STUDIO_BASE_URL = env_str("STUDIO_BASE_URL", f"http://127.0.0.1:{WEB_PORT}" if DEBUG else "")
+# Absolute links in notification emails, e.g. https://studio.example.com. Unset, an email links
+# to the address of the request that caused it, wherever (host, port) the studio runs.
+STUDIO_BASE_URL = env_str("STUDIO_BASE_URL").rstrip("/")
+_studio = urlsplit(STUDIO_BASE_URL)
+if STUDIO_BASE_URL and (_studio.scheme not in ("http", "https") or not _studio.netloc):
+    raise ImproperlyConfigured(
+        f"STUDIO_BASE_URL={STUDIO_BASE_URL!r} is not a web address like https://studio.example.com"
+    )
 NOTIFICATION_EMAILS = env_bool("NOTIFICATION_EMAILS", True)
 
 # --- Exports ------------------------------------------------------------------------------------

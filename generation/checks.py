@@ -62,3 +62,18 @@ def check_broker_and_database(app_configs, **kwargs):
             )
         )
     return warnings
+
+
+@register(Tags.security, deploy=True)
+def check_email_links(app_configs, **kwargs):
+    # A notification emailed by a worker (a generation failed) has no request to take the
+    # site's address from: without STUDIO_BASE_URL its link would be a bare path.
+    if settings.DEBUG or settings.STUDIO_BASE_URL:
+        return []
+    return [
+        Warning(
+            "STUDIO_BASE_URL is not set: emails sent by workers link to a path, not the studio.",
+            hint="Set STUDIO_BASE_URL to the studio's address, e.g. https://studio.example.com.",
+            id="generation.W003",
+        )
+    ]

@@ -4,8 +4,10 @@ Each output is decoded once, at reduced scale where the format allows it (JPEG D
 `draft`), shrunk to the preview size (box filter by whole factors, then LANCZOS for the rest),
 and the grid thumbnail is made from the preview with LANCZOS, not from the original: about
 20 ms of CPU per 2048² JPEG for both sizes instead of 50 ms naively (docs/benchmarks.md,
-part 4). Orientation from EXIF is applied; PNG, WebP, palette and transparent images are
-flattened onto white after resizing. Both copies are baseline JPEG q85.
+part 4). Sizes are heights, because the gallery lays tiles out in rows of equal height: a 16:9
+image gets as sharp a tile as a square one. Orientation from EXIF is applied; PNG, WebP,
+palette and transparent images are flattened onto white after resizing. Both copies are
+baseline JPEG q85.
 
 Images whose header claims more than `MAX_PIXELS` are refused before any pixel is decoded
 (decompression bombs): `Image.MAX_IMAGE_PIXELS` and a `DecompressionBombWarning`-as-error filter
@@ -25,8 +27,12 @@ from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 #: Largest accepted output: four times Firefly's 2048² (its biggest size is 2688×1536).
 MAX_PIXELS = 2048 * 2048 * 4
-#: Long side, in pixels, of each rendition spec (`Rendition.Spec`).
+#: Height, in pixels, of each rendition spec (`Rendition.Spec`). Gallery rows are at most a
+#: grid rendition tall (`--row-height` in static/css/app.css), so the grid rendition is sharp on
+#: ordinary screens and the preview, twice as tall, on 2× screens (the tiles' `srcset`).
 SPEC_SIZES = {"preview": 512, "grid": 256}
+#: A rendition is at most this many times as wide as it is tall (panoramas are fitted by width).
+MAX_WIDTH_PER_HEIGHT = 2
 JPEG_QUALITY = 85
 #: `reducing_gap` from the decoded image to the preview. 1.0 lets Pillow shrink by whole factors
 #: with a box filter first (the JPEG decoder already gave 1024² by DCT scaling, so 2048² → 512 is
@@ -99,9 +105,10 @@ def _open(src: str | Path | BinaryIO) -> Image.Image:
     return im
 
 
-def _fit(width: int, height: int, long_side: int) -> tuple[int, int]:
-    """The size that fits `long_side`, keeping the aspect ratio; never upscales."""
-    scale = min(1.0, long_side / max(width, height))
+def _fit(width: int, height: int, spec_height: int) -> tuple[int, int]:
+    """The size `spec_height` tall (at most twice as wide), keeping the aspect ratio; never
+    upscales."""
+    scale = min(1.0, spec_height / height, spec_height * MAX_WIDTH_PER_HEIGHT / width)
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
@@ -162,9 +169,10 @@ def process_image(src: str | Path | BinaryIO) -> ProcessedImage:
     try:
         source = SourceInfo(checked.format, checked.content_type, *_oriented_size(im))
         icc_profile = im.info.get("icc_profile")
-        largest = max(SPEC_SIZES.values())
+        largest = max(_fit(source.width, source.height, max(SPEC_SIZES.values())))
         if im.format == "JPEG":
-            # Decode at 1/2, 1/4 or 1/8 scale, but never below twice the largest rendition.
+            # Decode at 1/2, 1/4 or 1/8 scale, but never below twice the largest rendition
+            # (either way round: the stored image may still need turning by its EXIF).
             im.draft("RGB", (largest * 2, largest * 2))
         try:
             im.load()
@@ -178,10 +186,10 @@ def process_image(src: str | Path | BinaryIO) -> ProcessedImage:
             # Only then: exif_transpose copies the whole decoded image even when upright.
             working = ImageOps.exif_transpose(working)
         renditions = []
-        for step, (spec, long_side) in enumerate(
+        for step, (spec, spec_height) in enumerate(
             sorted(SPEC_SIZES.items(), key=lambda item: -item[1])
         ):
-            size = _fit(source.width, source.height, long_side)
+            size = _fit(source.width, source.height, spec_height)
             if working.size != size:
                 # The first step (from the decoded image to the preview) reduces by whole
                 # factors with a box filter and finishes with LANCZOS; later steps are LANCZOS.

@@ -104,26 +104,32 @@ def rendition_for_user(user, pk: int) -> Rendition:
 # --- Renditions -------------------------------------------------------------------------------
 
 
-def _grid_renditions() -> Prefetch:
+#: What a gallery tile shows: the grid rendition, and the preview (twice as tall) on 2× screens.
+TILE_SPECS = (Rendition.Spec.GRID, Rendition.Spec.PREVIEW)
+
+
+def tile_renditions() -> Prefetch:
+    """Prefetch the renditions of :data:`TILE_SPECS` (one query for a whole page of tiles)."""
     return Prefetch(
-        "renditions", queryset=Rendition.objects.filter(spec=Rendition.Spec.GRID), to_attr="grids"
+        "renditions",
+        queryset=Rendition.objects.filter(spec__in=TILE_SPECS),
+        to_attr="tile_renditions",
     )
 
 
-def grid_rendition(image: Image) -> Rendition | None:
-    """The grid thumbnail of an image loaded with :func:`_grid_renditions` (no query)."""
-    grids = getattr(image, "grids", None)
-    if grids is None:
-        grids = [r for r in image.renditions.all() if r.spec == Rendition.Spec.GRID]
-    return grids[0] if grids else None
-
-
 def rendition(image: Image, spec: str) -> Rendition | None:
-    """A rendition from a prefetched ``renditions`` relation (no query when prefetched)."""
-    for candidate in image.renditions.all():
+    """A rendition of an image loaded with :func:`tile_renditions` or a prefetched
+    ``renditions`` relation (no query when either was prefetched)."""
+    loaded = getattr(image, "tile_renditions", None)
+    for candidate in loaded if loaded is not None else image.renditions.all():
         if candidate.spec == spec:
             return candidate
     return None
+
+
+def grid_rendition(image: Image) -> Rendition | None:
+    """The grid thumbnail (see :func:`rendition`)."""
+    return rendition(image, Rendition.Spec.GRID)
 
 
 # --- Campaign list ----------------------------------------------------------------------------
@@ -172,7 +178,7 @@ def campaign_list(user, *, archived: bool = False) -> list[Campaign]:
         .annotate(row=Window(RowNumber(), partition_by=[F("campaign_id")], order_by=F("id").desc()))
         .filter(row__lte=CAMPAIGN_THUMBNAILS)
         .select_related("generation")
-        .prefetch_related(_grid_renditions())
+        .prefetch_related(tile_renditions())
         .order_by("campaign_id", "-id")
     )
     by_campaign: dict[int, list[Image]] = {}
@@ -277,7 +283,7 @@ def gallery_images(campaign: Campaign, filters: GalleryFilters) -> QuerySet[Imag
         qs = qs.filter(review_state=filters.review)
     qs = qs.filter(filters.generation_q("generation__", campaign.pk)).filter(_date_q(filters))
     return qs.select_related("generation", "generation__custom_model").prefetch_related(
-        _grid_renditions()
+        tile_renditions()
     )
 
 
@@ -332,7 +338,7 @@ def gallery_page(
     """One page of the gallery, newest first, by keyset on the image id (no OFFSET).
 
     ``before`` pages to older images, ``after`` back to newer ones. Two queries (images and
-    their grid renditions) plus one ``exists`` when paging back.
+    their tile renditions) plus one ``exists`` when paging back.
     """
     qs = gallery_images(campaign, filters).only(*TILE_FIELDS)
     if after is not None:

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from generation.admin.media import grid_rendition, original_url, rendition_img, rendition_url
+from generation.labels import image_name
 from generation.models import AuditEvent, Image, Rendition
 from generation.services.audit import audit_record
 
@@ -20,7 +21,7 @@ REVIEW_FIELDS = (
     "review_comment",
 )
 LOCKED_MESSAGE = (
-    "Image {pk} is approved and therefore locked: it can't be deleted. "
+    "{name} is approved and therefore locked: it can't be deleted. "
     "Use it as a starting point for a new generation instead."
 )
 FILE_FIELDS = (
@@ -39,7 +40,7 @@ def _audit_deleted(request, image) -> None:
         actor=request.user,
         campaign=image.campaign,
         target=image,
-        summary=f"Image {image.pk} of generation {image.generation_id} deleted in the admin",
+        summary=f"{image_name(image)} (from generation {image.generation_id}) deleted in the admin",
         review_state=image.review_state,
     )
 
@@ -122,14 +123,18 @@ class ImageAdmin(admin.ModelAdmin):
     def delete_view(self, request, object_id, extra_context=None):
         image = self.get_object(request, object_id)
         if image is not None and image.is_locked:
-            self.message_user(request, LOCKED_MESSAGE.format(pk=image.pk), messages.ERROR)
+            self.message_user(
+                request, LOCKED_MESSAGE.format(name=image_name(image)), messages.ERROR
+            )
             return HttpResponseRedirect(reverse("admin:generation_image_change", args=[image.pk]))
         return super().delete_view(request, object_id, extra_context)
 
     def delete_queryset(self, request, queryset):
         locked = list(queryset.filter(review_state=Image.ReviewState.APPROVED))
         for image in locked:
-            self.message_user(request, LOCKED_MESSAGE.format(pk=image.pk), messages.ERROR)
+            self.message_user(
+                request, LOCKED_MESSAGE.format(name=image_name(image)), messages.ERROR
+            )
         deletable = queryset.exclude(pk__in=[i.pk for i in locked])
         for image in deletable.select_related("campaign"):
             _audit_deleted(request, image)
@@ -137,7 +142,7 @@ class ImageAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         if obj.is_locked:  # not reachable through delete_view; kept for any other caller
-            self.message_user(request, LOCKED_MESSAGE.format(pk=obj.pk), messages.ERROR)
+            self.message_user(request, LOCKED_MESSAGE.format(name=image_name(obj)), messages.ERROR)
             return
         _audit_deleted(request, obj)
         super().delete_model(request, obj)

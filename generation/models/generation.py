@@ -11,10 +11,11 @@ class Generation(models.Model):
     """
 
     class Status(models.TextChoices):
+        # The labels are what people read everywhere (pills, filters, the admin, live updates).
         QUEUED = "queued", "Queued"
-        SUBMITTED = "submitted", "Submitted"
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
+        SUBMITTED = "submitted", "Starting"
+        RUNNING = "running", "Generating"
+        SUCCEEDED = "succeeded", "Done"
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
 

@@ -77,7 +77,9 @@ class Image(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Image {self.generation_id}/{self.index}"
+        from generation.labels import image_name
+
+        return image_name(self)
 
     def get_absolute_url(self) -> str:
         return fast_reverse("image_detail", self.pk)  # a gallery page prints 60 of these

@@ -51,7 +51,8 @@ def audit_record(
 
 # --- Reading ------------------------------------------------------------------------------------
 
-CSV_HEADER = ["time", "actor", "action", "campaign", "target_type", "target_id", "summary"]
+#: `action` is the stable code for scripts; `what` is the same in words, as the page shows it.
+CSV_HEADER = ["time", "actor", "action", "campaign", "target_type", "target_id", "summary", "what"]
 
 
 class _Echo:
@@ -73,6 +74,7 @@ def audit_csv_rows(events) -> Iterator[str]:
                 event.target_type,
                 event.target_id,
                 _csv_safe(event.summary),
+                event.get_action_display(),
             ]
         )
 

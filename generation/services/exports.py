@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from generation.labels import image_count
 from generation.models import AuditEvent, Campaign, Export, Image
 from generation.services.access import is_member, require
 from generation.services.audit import audit_record
@@ -86,7 +87,7 @@ def export_create(
             actor=user,
             campaign=campaign,
             target=export,
-            summary=f"Export {export.pk} of {len(ids)} images",
+            summary=f"Export {export.pk} of {image_count(len(ids))}",
             filters=filters or {},
         )
         from generation import tasks

@@ -209,6 +209,10 @@ def generation_create(
     return generation
 
 
+# Shown under "This generation was cancelled." (generation.labels), so it doesn't repeat that.
+MSG_CANCELLED_BEFORE_SENDING = "Stopped on request before it was sent to Adobe Firefly."
+
+
 def generation_cancel(*, generation: Generation, user) -> Generation:
     """Ask for `generation` to be stopped; returns it refreshed.
 
@@ -228,7 +232,7 @@ def generation_cancel(*, generation: Generation, user) -> Generation:
             ).update(
                 status=Status.CANCELLED,
                 error_code="cancelled",
-                error_message="Cancelled before it was sent to Adobe Firefly.",
+                error_message=MSG_CANCELLED_BEFORE_SENDING,
                 finished_at=now,
                 next_poll_at=None,
                 updated_at=now,

@@ -50,7 +50,7 @@ from generation.firefly_client import get_client
 from generation.models import Generation, Image, Notification
 from generation.renditions import ImageRejected
 from generation.services import fairness
-from generation.services.generations import generation_request
+from generation.services.generations import MSG_CANCELLED_BEFORE_SENDING, generation_request
 from generation.services.ingest import IngestSkipped, ingest_outputs
 from generation.services.scheduling import (
     CANCEL,
@@ -117,7 +117,9 @@ MSG_CONTENT_POLICY = (
 )
 MSG_JOB_TIMEOUT = "Adobe Firefly took too long to generate the images. Please try again."
 MSG_JOB_LOST = "Adobe Firefly no longer knows this job. Please try again."
-MSG_CANCELLED = "Cancelled."
+# Shown under "This generation was cancelled." (generation.labels), so it doesn't repeat that;
+# see also generations.MSG_CANCELLED_BEFORE_SENDING.
+MSG_CANCELLED = "Stopped on request before Adobe Firefly finished it."
 MSG_CANCELLED_AT_FIREFLY = "The job was cancelled at Adobe Firefly."
 MSG_EXPIRED = (
     "The links to the generated images expired before we could save them. Please try again."
@@ -311,7 +313,7 @@ def generation_submit(*, generation_id: int) -> Step:
             generation_id,
             Status.CANCELLED,
             code="cancelled",
-            message=MSG_CANCELLED,
+            message=MSG_CANCELLED_BEFORE_SENDING,
             from_statuses=(Status.QUEUED,),
         )
         if not (paced and fairness.someone_waiting()):
@@ -640,7 +642,7 @@ def generation_cancel_at_firefly(*, generation_id: int) -> Step:
             generation_id,
             Status.CANCELLED,
             code="cancelled",
-            message=MSG_CANCELLED,
+            message=MSG_CANCELLED_BEFORE_SENDING,
             from_statuses=(Status.QUEUED,),
         )
         return Step("cancelled")

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from generation.labels import image_name
 from generation.models import (
     AuditEvent,
     Campaign,
@@ -34,7 +35,9 @@ from generation.services.audit import audit_record
 logger = logging.getLogger("generation.review")
 
 State = Image.ReviewState
+Role = CampaignMembership.Role
 REQUESTABLE = (State.DRAFT, State.CHANGES_REQUESTED, State.REJECTED)
+#: decision → (new state, audit action, what the approver did: "Carol approved Image 6").
 DECISIONS = {
     "approve": (State.APPROVED, AuditEvent.Action.REVIEW_APPROVED, "approved"),
     "changes": (
@@ -72,10 +75,12 @@ def notify(
     image: Image | None = None,
     campaign=None,
     url: str = "",
+    origin: str = "",
 ) -> list[Notification]:
     """In-app notifications for `recipients` (the actor is never notified of their own act),
     plus an email each through Django's email backend, after commit. They link to `image`,
-    else to `url` (a path on this site)."""
+    else to `url` (a path on this site); `origin` is the site's address as the actor reached it
+    (see :func:`email_link`)."""
     people = {u.pk: u for u in recipients if u is not None and (actor is None or u.pk != actor.pk)}
     if not people:
         return []
@@ -96,8 +101,20 @@ def notify(
     _forget_unread(people)
     emails = [u.email for u in people.values() if u.email]
     if emails and getattr(settings, "NOTIFICATION_EMAILS", True):
-        transaction.on_commit(lambda: _send_emails(emails, text, url))
+        link = email_link(url, origin) if url else ""
+        transaction.on_commit(lambda: _send_emails(emails, text, link))
     return rows
+
+
+def email_link(path: str, origin: str = "") -> str:
+    """An absolute link for an email: under `STUDIO_BASE_URL` when it is set, else under the
+    address (scheme, host and port) of the request that caused the email, so a studio served
+    anywhere links back to itself. Without either (an email sent by a worker, say, for a failed
+    generation), development links to where `make run` serves; production needs the setting
+    (system check `generation.W003`)."""
+    fallback = f"http://127.0.0.1:{settings.WEB_PORT}" if settings.DEBUG else ""
+    base = (settings.STUDIO_BASE_URL or origin or fallback).rstrip("/")
+    return f"{base}{path}"
 
 
 def _forget_unread(user_ids) -> None:
@@ -110,9 +127,8 @@ def _forget_unread(user_ids) -> None:
     cache.delete_many(keys)
 
 
-def _send_emails(addresses: list[str], text: str, url: str) -> None:
-    base = getattr(settings, "STUDIO_BASE_URL", "").rstrip("/")
-    body = f"{text}\n\n{base}{url}\n" if url else f"{text}\n"
+def _send_emails(addresses: list[str], text: str, link: str) -> None:
+    body = f"{text}\n\n{link}\n" if link else f"{text}\n"
     for address in addresses:
         try:
             send_mail(
@@ -140,7 +156,7 @@ def campaign_people(campaign: Campaign):
 # --- Review ---------------------------------------------------------------------------------
 
 
-def review_request(*, image: Image, user, note: str = "") -> Image:
+def review_request(*, image: Image, user, note: str = "", origin: str = "") -> Image:
     """Ask the campaign's approvers to review `image` (from draft, changes requested or
     rejected). Raises ValidationError when it is already in review or approved."""
     require(is_member(user, image.campaign), "You are not a member of this campaign.")
@@ -162,24 +178,28 @@ def review_request(*, image: Image, user, note: str = "") -> Image:
             )
         image.refresh_from_db()
         if note.strip():
-            comment_add(image=image, user=user, body=note, notify_requester=False)
+            comment_add(image=image, user=user, body=note, notify_requester=False, origin=origin)
         audit_record(
             AuditEvent.Action.REVIEW_REQUESTED,
             actor=user,
             target=image,
-            summary=f"Review requested for image {image.pk}",
+            summary=f"Review requested for {image_name(image)}",
         )
         notify(
             approvers(image.campaign),
             actor=user,
             kind=Notification.Kind.REVIEW_REQUESTED,
-            text=f"{_name(user)} asked you to review image {image.pk} in “{image.campaign.name}”",
+            text=f"{_name(user)} asked you to review {image_name(image)} "
+            f"in “{image.campaign.name}”",
             image=image,
+            origin=origin,
         )
     return image
 
 
-def review_decide(*, image: Image, user, decision: str, comment: str = "") -> Image:
+def review_decide(
+    *, image: Image, user, decision: str, comment: str = "", origin: str = ""
+) -> Image:
     """An approver's decision on an image in review: "approve", "changes" or "reject".
     PermissionDenied when `user` may not decide it; ValidationError, with nothing saved, for a
     missing comment or an image no longer in review."""
@@ -213,9 +233,12 @@ def review_decide(*, image: Image, user, decision: str, comment: str = "") -> Im
                 decision=state,
                 notify_requester=False,
                 already_told=[image.review_requested_by],
+                origin=origin,
             )
-        audit_record(action, actor=user, target=image, summary=f"Image {image.pk} {state}")
-        text = f"{_name(user)} {verb} image {image.pk} in “{image.campaign.name}”"
+        audit_record(
+            action, actor=user, target=image, summary=f"{image_name(image)}: {State(state).label}"
+        )
+        text = f"{_name(user)} {verb} {image_name(image)} in “{image.campaign.name}”"
         if comment:
             text += f": “{comment[:120]}”"
         notify(
@@ -224,6 +247,7 @@ def review_decide(*, image: Image, user, decision: str, comment: str = "") -> Im
             kind=Notification.Kind.REVIEW_DECIDED,
             text=text,
             image=image,
+            origin=origin,
         )
     return image
 
@@ -246,7 +270,7 @@ def image_delete(*, image: Image, user) -> None:
             actor=user,
             campaign=locked.campaign,
             target=locked,
-            summary=f"Image {locked.pk} of generation {locked.generation_id} deleted",
+            summary=f"{image_name(locked)} (from generation {locked.generation_id}) deleted",
             review_state=locked.review_state,
         )
         locked.delete()
@@ -320,6 +344,7 @@ def comment_add(
     notify_requester: bool = True,
     already_told=(),
     allow_unknown_mentions: bool = False,
+    origin: str = "",
 ) -> Comment:
     """A comment on an image; @mentioned members and the review's requester are notified.
     An @name that is not a member is refused (ValidationError, code "unknown_mention") unless
@@ -343,8 +368,9 @@ def comment_add(
             [u for u in mentioned if u.pk not in told],
             actor=user,
             kind=Notification.Kind.MENTION,
-            text=f"{_name(user)} mentioned you on image {image.pk}: “{excerpt}”",
+            text=f"{_name(user)} mentioned you on {image_name(image)}: “{excerpt}”",
             image=image,
+            origin=origin,
         )
         requester = image.review_requested_by
         if notify_requester and requester is not None and requester not in mentioned:
@@ -352,8 +378,9 @@ def comment_add(
                 [requester],
                 actor=user,
                 kind=Notification.Kind.COMMENT,
-                text=f"{_name(user)} commented on image {image.pk}: “{excerpt}”",
+                text=f"{_name(user)} commented on {image_name(image)}: “{excerpt}”",
                 image=image,
+                origin=origin,
             )
     return comment
 
@@ -395,7 +422,7 @@ def membership_set_role(*, campaign: Campaign, user, member, role: str) -> Campa
                 actor=user,
                 campaign=campaign,
                 target=membership,
-                summary=f"{member.get_username()}: {old or 'not a member'} → {role}",
+                summary=f"{member.get_username()}: {_role(old)} → {_role(role)}",
                 member=member.get_username(),
                 old=old,
                 new=role,
@@ -421,13 +448,17 @@ def membership_remove(*, campaign: Campaign, user, member) -> None:
             actor=user,
             campaign=campaign,
             target=membership,
-            summary=f"{member.get_username()}: {membership.role} → removed",
+            summary=f"{member.get_username()}: {_role(membership.role)} → removed",
             member=member.get_username(),
             old=membership.role,
             new=None,
         )
         membership.delete()
     campaign.__dict__.pop("_roles", None)
+
+
+def _role(role: str | None) -> str:
+    return Role(role).label if role else "not a member"
 
 
 def _other_owner(campaign: Campaign, member) -> bool:

@@ -1,12 +1,14 @@
 """Template helpers for review, comments, share links and exports."""
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
 
 from generation import selectors
 from generation.models import Comment, Image
 from generation.services import access
 from generation.templatetags.studio import display_name, initials
+from generation.views import presenters
 
 register = template.Library()
 
@@ -165,3 +167,11 @@ def with_mentions(comment):
         last = match.end()
     out.append(format_html("{}", body[last:]))
     return format_html("{}" * len(out), *out)
+
+
+@register.simple_tag
+def share_srcset(token: str, image) -> str:
+    """A shared tile's ``srcset``, its renditions served through the share link."""
+    return presenters.tile_srcset(
+        image, url=lambda r: reverse("share_rendition", args=[token, image.pk, r.spec])
+    )

@@ -4,6 +4,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from generation import labels
 from generation.selectors import grid_rendition
 from generation.selectors import rendition as find_rendition
 from generation.views import presenters
@@ -110,6 +111,22 @@ def grid(image):
 
 
 @register.filter
+def tile_srcset(image) -> str:
+    return presenters.tile_srcset(image)
+
+
+@register.simple_tag
+def tile_shape(width: int, height: int) -> str:
+    """An empty box in a tile with the shape of its image (before it exists, or while its
+    thumbnail is being made): rows size tiles from it (attributes only: CSP-safe)."""
+    return format_html(
+        '<svg class="tile-shape" viewBox="0 0 {} {}" aria-hidden="true" focusable="false"></svg>',
+        width,
+        height,
+    )
+
+
+@register.filter
 def spec(image, name: str):
     return find_rendition(image, name)
 
@@ -122,6 +139,31 @@ def original_url(image) -> str:
 @register.filter
 def alt_text(image) -> str:
     return presenters.image_alt(image)
+
+
+@register.filter
+def image_name(image) -> str:
+    return labels.image_name(image)
+
+
+@register.filter
+def variation(image, generation) -> str:
+    return labels.variation_label(image, generation)
+
+
+@register.filter
+def ago(value) -> str:
+    return labels.time_ago(value)
+
+
+@register.filter
+def outcome_title(status: str) -> str:
+    return labels.outcome_title(status)
+
+
+@register.filter
+def outcome_detail(generation) -> str:
+    return labels.outcome_detail(generation)
 
 
 @register.filter

@@ -1,4 +1,5 @@
-"""What a POST-and-redirect view does after acting: go back where the user was, say what failed."""
+"""What a POST-and-redirect view does after acting: go back where the user was, say what failed,
+and where the site is for the emails it causes."""
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
@@ -18,3 +19,9 @@ def redirect_back(request, fallback, field="next"):
 
 def error_text(error: ValidationError) -> str:
     return " ".join(error.messages) or "That didn't work."
+
+
+def site_origin(request) -> str:
+    """The studio's address as this person reached it ("https://studio.example.com"): links in
+    the emails their action causes point there (see `review.email_link`)."""
+    return request.build_absolute_uri("/").rstrip("/")

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,7 +18,8 @@ from generation.forms import (
     initial_from_generation,
     size_label,
 )
-from generation.models import Image, Rendition
+from generation.labels import image_count
+from generation.models import Image
 from generation.views import presenters
 from generation.views.feedback import error_text, redirect_back
 
@@ -128,10 +128,9 @@ def generation_new(request, slug):
                 else:
                     cache.set(key, generation.pk, TOKEN_TTL)
                     _forget_token(request, token)
-                    count = generation.num_variations
                     messages.success(
                         request,
-                        f"Generating {count} image{'s' if count != 1 else ''}. "
+                        f"Generating {image_count(generation.num_variations)}. "
                         "They'll appear here as soon as they're ready.",
                         # The gallery removes this message once the generation has ended.
                         extra_tags=f"generation-{generation.pk}",
@@ -162,13 +161,7 @@ def _images_with_renditions(generation):
     return list(
         Image.objects.filter(generation=generation)
         .select_related("generation", "generation__custom_model")
-        .prefetch_related(
-            Prefetch(
-                "renditions",
-                queryset=Rendition.objects.filter(spec=Rendition.Spec.GRID),
-                to_attr="grids",
-            )
-        )
+        .prefetch_related(selectors.tile_renditions())
         .order_by("index")
     )
 

@@ -12,20 +12,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import JsonResponse
 from django.urls import reverse
 
+from generation import labels
 from generation.firefly.facts import MODEL_VERSION_LABELS, PRESETS_BY_ID
 from generation.models import Generation, Image, Rendition
 from generation.routes import fast_reverse
-from generation.selectors import grid_rendition
+from generation.selectors import grid_rendition, rendition
 from generation.views.media import file_token
-
-STATUS_LABELS = {
-    Generation.Status.QUEUED: "Queued",
-    Generation.Status.SUBMITTED: "Starting",
-    Generation.Status.RUNNING: "Generating",
-    Generation.Status.SUCCEEDED: "Done",
-    Generation.Status.FAILED: "Failed",
-    Generation.Status.CANCELLED: "Cancelled",
-}
 
 
 class StudioJSONEncoder(DjangoJSONEncoder):
@@ -78,13 +70,27 @@ def base_model_label(custom_model) -> str:
 
 
 def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status.capitalize())
+    return Generation.Status(status).label if status in Generation.Status.values else status
 
 
 def image_alt(image: Image) -> str:
     prompt = image.generation.prompt.strip()
     short = prompt if len(prompt) <= 140 else prompt[:139].rstrip() + "…"
-    return f"Image {image.index + 1} of generation {image.generation_id}: {short}"
+    return f"{labels.image_name(image)}: {short}"
+
+
+def tile_srcset(image: Image, url=rendition_url) -> str:
+    """A gallery tile's ``srcset``: the grid rendition at 1×, the preview at 2× (its height over
+    the grid's; rows are at most a grid rendition tall, see generation.renditions). ``url``
+    gives a rendition's address (a share link serves them under its own)."""
+    grid = grid_rendition(image)
+    if grid is None:
+        return ""
+    sources = [f"{url(grid)} 1x"]
+    preview = rendition(image, Rendition.Spec.PREVIEW)
+    if preview is not None and preview.height > grid.height:
+        sources.append(f"{url(preview)} {preview.height / grid.height:.3g}x")
+    return ", ".join(sources)
 
 
 def tile_data(image: Image) -> dict:
@@ -96,9 +102,11 @@ def tile_data(image: Image) -> dict:
         "url": image.get_absolute_url(),
         "alt": image_alt(image),
         "thumb": rendition_url(thumb) if thumb else None,
+        "srcset": tile_srcset(image),
         "width": thumb.width if thumb else image.width,
         "height": thumb.height if thumb else image.height,
         "favourite": image.is_favourite,
+        "prompt": image.generation.prompt,
         "caption": model_label(image.generation),
     }
 
@@ -113,8 +121,11 @@ def generation_data(generation: Generation, images: list[Image] | None = None) -
         "is_active": generation.is_active,
         "retry_can_help": generation.retry_can_help,
         "progress": generation.progress,
-        "error": generation.error_message,
+        "error": labels.outcome_detail(generation),
+        "error_title": labels.outcome_title(generation.status),
         "num_variations": generation.num_variations,
+        "width": generation.width,  # the size asked for: placeholders take its shape
+        "height": generation.height,
         "model": model_label(generation),
         "prompt": generation.prompt,
         "retry_url": fast_reverse("generation_retry", generation.pk),
@@ -128,4 +139,5 @@ def generation_data(generation: Generation, images: list[Image] | None = None) -
     if images is not None:
         data["images"] = [tile_data(image) for image in images]
         data["image_count"] = len(images)
+    data["announcement"] = labels.announcement(generation, data.get("image_count", 0))
     return data

@@ -12,9 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from generation import selectors
 from generation.forms import size_label
+from generation.labels import image_name
 from generation.models import CampaignMembership, Comment, Image, Rendition
 from generation.services import access, review
-from generation.views.feedback import error_text, redirect_back
+from generation.views.feedback import error_text, redirect_back, site_origin
 
 State = Image.ReviewState
 COMMENT_DRAFT_KEY = "comment_draft"  # a refused comment, shown again by the review panel
@@ -27,7 +28,12 @@ COMPARE_MAX = 6
 def image_review_request(request, pk):
     image = selectors.image_for_user(request.user, pk)
     try:
-        review.review_request(image=image, user=request.user, note=request.POST.get("note", ""))
+        review.review_request(
+            image=image,
+            user=request.user,
+            note=request.POST.get("note", ""),
+            origin=site_origin(request),
+        )
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
@@ -48,14 +54,15 @@ def image_review_decide(request, pk):
             user=request.user,
             decision=decision,
             comment=request.POST.get("comment", ""),
+            origin=site_origin(request),
         )
     except PermissionDenied as error:  # an approver, but not for this image (campaign rule)
         messages.error(request, str(error))
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
-        done = {"approve": "Approved", "changes": "Changes requested for", "reject": "Rejected"}
-        messages.success(request, f"{done[decision]} image {image.pk}.")
+        _state, _action, verb = review.DECISIONS[decision]
+        messages.success(request, f"You {verb} {image_name(image)}.")
         return redirect_back(request, image)
     # Nothing was decided: stay on this image (the queue's `next` is the following one).
     return redirect_back(request, image, field="back")
@@ -74,6 +81,7 @@ def image_comment(request, pk):
             user=request.user,
             body=body,
             allow_unknown_mentions=request.POST.get("unknown_mentions") == "post",
+            origin=site_origin(request),
         )
     except ValidationError as error:
         request.session[COMMENT_DRAFT_KEY] = {
@@ -97,7 +105,7 @@ def image_delete(request, pk):
     except ValidationError as error:
         messages.error(request, error_text(error))
         return redirect(image)
-    messages.success(request, f"Image {pk} was deleted.")
+    messages.success(request, f"{image_name(image)} was deleted.")
     return redirect(campaign)
 
 
@@ -222,8 +230,8 @@ def members(request, slug):
                     review.membership_set_role(
                         campaign=campaign, user=request.user, member=member, role=role
                     )
-                    label = CampaignMembership.Role(role).label.lower()
-                    messages.success(request, f"{member.get_username()} is now {label}.")
+                    label = CampaignMembership.Role(role).label
+                    messages.success(request, f"{member.get_username()}’s role is now {label}.")
             except ValidationError as error:
                 messages.error(request, error_text(error))
         return redirect("campaign_members", slug=campaign.slug)

@@ -31,6 +31,7 @@
     link.href = data.url;
     var img = tile.querySelector("img");
     if (data.thumb) {
+      if (data.srcset) img.srcset = data.srcset;
       img.src = data.thumb;
       img.width = data.width;
       img.height = data.height;
@@ -42,7 +43,8 @@
       text.textContent = "Preparing thumbnail…";
       link.insertBefore(text, link.firstChild);
     }
-    tile.querySelector(".tile-caption").textContent = data.caption;
+    tile.querySelector("[data-tile-prompt]").textContent = data.prompt;
+    tile.querySelector("[data-tile-model]").textContent = data.caption;
     var form = tile.querySelector("form");
     if (form) {
       form.action = "/images/" + encodeURIComponent(data.id) + "/favourite/";
@@ -61,6 +63,8 @@
     tile.dataset.generation = String(generation.id);
     tile.querySelector("[data-tile]").href = generation.url;
     tile.querySelector("[data-placeholder-prompt]").textContent = generation.prompt;
+    var shape = tile.querySelector(".tile-shape");
+    if (shape) shape.setAttribute("viewBox", "0 0 " + generation.width + " " + generation.height);
     updatePlaceholder(tile, generation);
     return tile;
   }
@@ -273,7 +277,8 @@
   function setUpGeneration(page) {
     var url = page.dataset.statusUrl;
     var gallery = page.querySelector("[data-generation-images]");
-    var lastStatus = null;
+    // The status the page was rendered with: a change before the first poll is announced too.
+    var lastStatus = page.dataset.status || null;
 
     function tick() {
       return getJSON(url).then(function (data) {
@@ -309,7 +314,9 @@
           var panel = page.querySelector("[data-status-panel]");
           if (panel) panel.classList.add("is-hidden");
           var errorPanel = page.querySelector("[data-error-panel]");
-          if (errorPanel && data.error) {
+          if (errorPanel && data.error_title) {
+            var errorTitle = errorPanel.querySelector("[data-error-title]");
+            if (errorTitle) errorTitle.textContent = data.error_title;
             errorPanel.querySelector("[data-error-text]").textContent = data.error;
             errorPanel.classList.remove("is-hidden");
           }
@@ -320,12 +327,7 @@
           var empty = page.querySelector("[data-empty-state]");
           if (empty && added) empty.remove();
         }
-        if (data.status !== lastStatus && lastStatus !== null) {
-          var message = "Status: " + data.status_label + ".";
-          if (data.status === "succeeded") message = "Done: " + (data.images || []).length + " images ready.";
-          if (data.status === "failed") message = "Failed. " + (data.error || "");
-          announce(message);
-        }
+        if (data.status !== lastStatus && lastStatus !== null) announce(data.announcement);
         lastStatus = data.status;
         return data.is_active ? FAST : null;
       });

@@ -150,7 +150,7 @@ def test_cancel_calls_the_service_for_each_active_row_and_reports_each_outcome(
             "success",
             f"Generation {running.pk}: cancel requested; it stops as soon as Firefly confirms.",
         ),
-        ("warning", f"Generation {done.pk}: already succeeded, nothing to cancel."),
+        ("warning", f"Generation {done.pk}: already done, nothing to cancel."),
         (
             "error",
             f"Generation {broken.pk} could not be cancelled: "

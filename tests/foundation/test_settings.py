@@ -61,3 +61,9 @@ def test_development_defaults_pass_every_check():
     result = run_manage("check")
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_a_studio_address_that_is_not_a_web_address_stops_the_start():
+    result = run_manage("check", STUDIO_BASE_URL="studio.example.com:8000")
+    assert result.returncode != 0
+    assert "STUDIO_BASE_URL='studio.example.com:8000' is not a web address" in result.stderr

@@ -79,17 +79,25 @@ def test_a_jpeg_is_decoded_once_at_reduced_scale_and_the_grid_made_from_the_prev
 
 @pytest.mark.parametrize(
     ("width", "height", "preview", "grid"),
-    [(2688, 1536, (512, 293), (256, 146)), (1792, 2304, (398, 512), (199, 256))],
-    ids=["landscape", "portrait"],
+    [
+        (2688, 1512, (910, 512), (455, 256)),
+        (1792, 2304, (398, 512), (199, 256)),
+        (4000, 1000, (1024, 256), (512, 128)),
+    ],
+    ids=["landscape", "portrait", "panorama"],
 )
-def test_the_long_side_is_fitted_and_the_aspect_ratio_kept(width, height, preview, grid):
+def test_renditions_are_as_tall_as_their_spec_whatever_the_aspect_ratio(
+    width, height, preview, grid
+):
+    """Gallery rows have one height: a 16:9 tile must be as sharp as a square one. Only a
+    panorama, more than twice as wide as tall, is fitted by its width."""
     result = process_image(io.BytesIO(photo(width, height)))
     assert sizes(result) == {"preview": preview, "grid": grid}
 
 
 def test_a_small_image_is_never_enlarged():
     result = process_image(io.BytesIO(photo(300, 200)))
-    assert sizes(result) == {"preview": (300, 200), "grid": (256, 171)}
+    assert sizes(result) == {"preview": (300, 200), "grid": (300, 200)}
 
 
 @pytest.mark.parametrize(
@@ -138,7 +146,7 @@ def test_exif_orientation_is_applied():
 def test_a_path_works_as_well_as_a_stream(tmp_path):
     path = tmp_path / "output"
     path.write_bytes(photo(800, 600))
-    assert sizes(process_image(path)) == {"preview": (512, 384), "grid": (256, 192)}
+    assert sizes(process_image(path)) == {"preview": (683, 512), "grid": (341, 256)}
     assert inspect_image(path).content_type == "image/jpeg"
 
 
