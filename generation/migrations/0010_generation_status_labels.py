@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("generation", "0005_prompt_full_text_search"),
+        ("generation", "0009_prompt_search_stemming"),
     ]
 
     operations = [
