@@ -83,7 +83,9 @@ def test_an_image_has_one_name_on_every_page_and_in_every_message(
 
     assert any(name in message.body for message in mail.outbox)
     response = client.post(
-        reverse("image_review_decide", args=[second.pk]), {"decision": "changes"}, follow=True
+        reverse("image_review_decide", args=[second.pk]),
+        {"decision": "changes", "comment": "Warmer light, please."},
+        follow=True,
     )
     assert f"You asked for changes to {name}." in visible_text(response)
     assert str(Image.objects.get(pk=second.pk)) == name  # the admin's name for it too
@@ -95,7 +97,9 @@ def test_the_audit_trail_speaks_in_words_not_codes(
     client_for, spring_launch, alice, carol, dave, images
 ):
     review.review_request(image=images[0], user=alice)
-    review.review_decide(image=images[0], user=carol, decision="changes")
+    review.review_decide(
+        image=images[0], user=carol, decision="changes", comment="Warmer light, please."
+    )
     review.membership_set_role(
         campaign=spring_launch, user=alice, member=dave, role=CampaignMembership.Role.APPROVER
     )
