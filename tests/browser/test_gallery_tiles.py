@@ -117,6 +117,13 @@ ALL_LOADED = (
 )
 
 
+#: Tiles that arrived live have finished their entrance animation (a brief scale-up).
+ARRIVED = (
+    "document.getAnimations()"
+    ".every(a => a.animationName !== 'tile-in' || a.playState === 'finished')"
+)
+
+
 def load_every_image(page, wait_for):
     """Scroll to the end and back, so lazy images below the fold load too."""
     page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
@@ -243,6 +250,7 @@ def test_tiles_keep_their_shape_are_sharp_and_show_the_prompt(
         page.locator(f".tile[data-image-id='{image.pk}'] img").wait_for()
     page.locator("[data-placeholder]").first.wait_for(state="detached")
     load_every_image(page, wait_for)
+    wait_for(lambda: page.evaluate(ARRIVED))  # new tiles grow in: measure them once grown
     assert page.evaluate("window.__sameDocument === true")
     tiles = page.evaluate(TILES)
     new_ids = {str(image.pk) for image in arrived}
