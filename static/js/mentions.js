@@ -50,7 +50,8 @@
     textarea.insertAdjacentElement("afterend", list);
     textarea.setAttribute("aria-autocomplete", "list");
     textarea.setAttribute("aria-controls", id);
-    textarea.setAttribute("aria-expanded", "false");
+    // No aria-expanded: a textarea is a textbox, where ARIA does not allow it (the list's own
+    // visibility and aria-activedescendant tell assistive technology what is offered).
 
     var shown = [];
     var active = -1;
@@ -61,7 +62,6 @@
       list.textContent = "";
       shown = [];
       active = -1;
-      textarea.setAttribute("aria-expanded", "false");
       textarea.removeAttribute("aria-activedescendant");
     }
 
@@ -136,7 +136,6 @@
       }
       list.style.top = textarea.offsetTop + textarea.offsetHeight + 4 + "px";
       list.hidden = false;
-      textarea.setAttribute("aria-expanded", "true");
       highlight(shown.length ? 0 : -1);
     }
 

@@ -47,7 +47,7 @@ def test_a_prompt_refused_by_the_content_policy_offers_no_retry_only_a_way_to_ch
 
     fail_while_open(generation, "content_policy", pipeline.MSG_CONTENT_POLICY)
 
-    page.get_by_text("refused by Adobe's content policy").wait_for()
+    page.get_by_role("alert").get_by_text("refused by Adobe's content policy").wait_for()
     assert page.get_by_role("button", name="Retry").is_hidden()
     assert page.locator("form[data-show-when=active]").is_hidden()
     assert page.get_by_role("link", name="Generate again with these settings").is_visible()
@@ -65,7 +65,7 @@ def test_an_uncertain_submission_offers_retry_saying_what_it_costs_and_retry_wor
 
     fail_while_open(generation, "submit_uncertain", message)
 
-    page.get_by_text("which Firefly bills as a new job").wait_for()
+    page.get_by_role("alert").get_by_text("which Firefly bills as a new job").wait_for()
     retry = page.get_by_role("button", name="Retry")
     retry.wait_for()
     assert retry.is_visible()
