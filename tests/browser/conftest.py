@@ -36,3 +36,16 @@ def browser():
         from django.db import connections
 
         connections.close_all()
+
+
+@pytest.fixture
+def carol(spring_launch):
+    """An approver of spring_launch."""
+    from generation.models import CampaignMembership
+    from tests.personas import make_user
+
+    user = make_user("carol", first_name="Carol", last_name="Reyes")
+    CampaignMembership.objects.create(
+        campaign=spring_launch, user=user, role=CampaignMembership.Role.APPROVER
+    )
+    return user

@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from generation.models import CampaignMembership, CustomModel
-from tests.personas import PASSWORD, make_user
+from generation.models import CustomModel
+from tests.browser.support import WIDTHS, browser_tabs, sign_in
 from tests.views.factories import make_custom_model, make_generation, make_image
 
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-WIDTHS = {"desktop": 1440, "phone": 390}
 BLOCKING = ("critical", "serious")
 
 # Violations as "rule (impact, count×): first offending element", one line each.
@@ -40,46 +39,30 @@ def assert_no_violations(found: dict[str, list[str]]) -> None:
     assert report == [], "axe-core found:\n" + "\n".join(report)
 
 
-def sign_in(page, username):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/$"))
-
-
 @pytest.fixture
 def open_page(browser, live_server):
     """`open_page(width)`: a fresh browser tab `width` px wide on the live server."""
-    contexts = []
+    with browser_tabs(
+        browser,
+        live_server,
+        page_errors=False,
+        console_errors=False,
+        bypass_csp=True,  # axe is injected as an inline script
+    ) as open_tab:
+        yield open_tab
 
-    def open_page(width):
-        context = browser.new_context(
-            viewport={"width": width, "height": 900},
-            base_url=live_server.url,
-            bypass_csp=True,  # axe is injected as an inline script
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        return page
 
-    yield open_page
-    for context in contexts:
-        context.close()
+def sign_in_to_the_admin(page):
+    sign_in(page, "sam", at="/admin/login/", button="Log in", lands_on=re.compile(r"/admin/$"))
 
 
 @pytest.fixture
-def studio(alice, spring_launch):
+def studio(alice, carol, spring_launch):
     """A campaign with a finished generation, an image in review, an approver and a share
     link: every main page has something on it."""
     from generation.services.review import review_request
     from generation.services.sharing import share_link_create
 
-    carol = make_user("carol", first_name="Carol", last_name="Reyes")
-    CampaignMembership.objects.create(
-        campaign=spring_launch, user=carol, role=CampaignMembership.Role.APPROVER
-    )
     model = make_custom_model("Brand Lifestyle")
     generation = make_generation(
         spring_launch, alice, custom_model=model, presets=["golden_hour"], style_strength=60
@@ -189,11 +172,7 @@ def test_the_custom_model_admin_has_no_critical_or_serious_accessibility_violati
     open_page, catalogue, width
 ):
     page = open_page(width)
-    page.goto("/admin/login/")
-    page.get_by_label("Username").fill("sam")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/admin/$"))
+    sign_in_to_the_admin(page)
     found = {}
     for name, url in admin_urls(catalogue).items():
         response = page.goto(url)
@@ -231,11 +210,7 @@ CLIPPED_CELLS = """() => {
 
 def test_every_column_of_the_custom_model_list_is_fully_visible_at_1440_px(open_page, catalogue):
     page = open_page(1440)
-    page.goto("/admin/login/")
-    page.get_by_label("Username").fill("sam")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/admin/$"))
+    sign_in_to_the_admin(page)
     page.goto("/admin/generation/custommodel/")
     assert page.locator("#result_list thead th.column-position").count() == 1
     assert page.locator(".field-recent_outputs_column img").count() == 3

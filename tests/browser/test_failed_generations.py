@@ -11,37 +11,19 @@ from playwright.sync_api import expect
 
 from generation.models import Generation
 from generation.services import generation_fail
-from tests.personas import PASSWORD
+from tests.browser.support import WIDTHS, browser_tabs, sign_in
 from tests.pipeline.support import create_generation
 from tests.views.factories import make_generation, make_images
 
 pytestmark = pytest.mark.browser
 
 FAILURE = "Adobe Firefly could not generate these images. Please try again."
-WIDTHS = {"desktop": 1440, "phone": 390}
 
 
 @pytest.fixture(params=sorted(WIDTHS))
 def page(request, browser, live_server):
-    context = browser.new_context(
-        viewport={"width": WIDTHS[request.param], "height": 900}, base_url=live_server.url
-    )
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    yield page
-    context.close()
-    assert problems == [], f"the browser reported errors: {problems}"
-
-
-def sign_in(page):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("alice")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/$"))
+    with browser_tabs(browser, live_server) as open_tab:
+        yield open_tab(WIDTHS[request.param])
 
 
 def count_of(page, tab: str) -> str:
@@ -56,7 +38,7 @@ def test_a_generation_failing_in_an_open_gallery_updates_it_without_a_reload(
     page, alice, spring_launch
 ):
     make_images(make_generation(spring_launch, alice), 2, files=True)
-    sign_in(page)
+    sign_in(page, "alice")
     page.goto(f"/campaigns/{spring_launch.slug}/generate/")
     page.get_by_label("Prompt", exact=True).fill("a paper kite over a spring meadow")
     page.get_by_role("button", name=re.compile(r"^Generate \d images?$")).click()
@@ -90,7 +72,7 @@ def test_a_failed_generation_is_still_there_after_a_reload(page, alice, spring_l
     asked = create_generation(spring_launch, alice, prompt="a paper kite over a spring meadow")
     generation_fail(generation_id=asked.pk, code="job_failed", message=FAILURE)
     make_images(make_generation(spring_launch, alice, prompt="a teal kettle"), 2, files=True)
-    sign_in(page)
+    sign_in(page, "alice")
 
     page.goto(f"/campaigns/{spring_launch.slug}/")
     failed = page.locator(f"[data-failed][data-generation='{asked.pk}']")

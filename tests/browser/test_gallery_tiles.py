@@ -7,7 +7,6 @@ the ones the pipeline makes."""
 import datetime as dt
 import hashlib
 import io
-import re
 
 import pytest
 from django.urls import reverse
@@ -20,7 +19,7 @@ from generation.renditions import SPEC_SIZES
 from generation.services import sharing
 from generation.services.ingest import prepare_outputs, save_outputs
 from generation.views.presenters import rendition_url
-from tests.personas import PASSWORD
+from tests.browser.support import sign_in
 from tests.views.factories import make_generation
 
 pytestmark = pytest.mark.browser
@@ -104,14 +103,6 @@ def new_page(browser, live_server, width, scale, javascript=True):
     return page
 
 
-def sign_in(page):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("alice")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/$"))
-
-
 ALL_LOADED = (
     "[...document.querySelectorAll('.gallery img')].every(i => i.complete && i.naturalWidth > 0)"
 )
@@ -193,7 +184,7 @@ def test_tiles_keep_their_shape_are_sharp_and_show_the_prompt(
     page = new_page(browser, live_server, width, scale)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    sign_in(page)
+    sign_in(page, "alice")
     page.goto(f"/campaigns/{spring_launch.slug}/")
     load_every_image(page, wait_for)
     images_by_id = {image.pk: image for image in gallery["images"]}
@@ -270,7 +261,7 @@ def test_a_generation_page_and_a_share_link_show_tiles_in_their_shape_and_sharp(
     images_by_id = {image.pk: image for image in gallery["images"]}
     problems: list[str] = []
     page = new_page(browser, live_server, width, scale)
-    sign_in(page)
+    sign_in(page, "alice")
 
     page.goto(wide.get_absolute_url())
     load_every_image(page, wait_for)
@@ -303,7 +294,7 @@ def test_without_javascript_tiles_still_keep_their_shape(
     browser, live_server, gallery, spring_launch, wait_for
 ):
     page = new_page(browser, live_server, 1440, 1, javascript=False)
-    sign_in(page)
+    sign_in(page, "alice")
     page.goto(f"/campaigns/{spring_launch.slug}/")
     page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
     wait_for(lambda: page.evaluate(ALL_LOADED))

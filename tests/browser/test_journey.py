@@ -11,6 +11,7 @@ import pytest
 
 from generation.models import Campaign, CustomModel, Generation, Image
 from tests.browser.conftest import SCREENSHOTS
+from tests.browser.support import browser_tabs
 from tests.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
@@ -22,20 +23,8 @@ ALL_THUMBNAILS_LOADED = (
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(
-        viewport={"width": 1440, "height": 900}, base_url=live_server.url, accept_downloads=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on(
-        "console",
-        lambda message: problems.append(message.text) if message.type == "error" else None,
-    )
-    yield page
-    context.close()
-    assert problems == [], f"the browser reported errors: {problems}"
+    with browser_tabs(browser, live_server, accept_downloads=True) as open_tab:
+        yield open_tab(1440)
 
 
 @pytest.fixture

@@ -2,13 +2,11 @@
 with its noun, and a cancellation reads as one, once (the words come from the server, so the
 page and the live updates say the same)."""
 
-import re
-
 import pytest
 
 from generation.models import Generation
 from generation.services.pipeline import MSG_CANCELLED
-from tests.personas import PASSWORD
+from tests.browser.support import browser_tabs
 from tests.views.factories import make_generation, make_image
 
 pytestmark = pytest.mark.browser
@@ -19,27 +17,15 @@ ALERT = "document.querySelector('[data-error-panel]').innerText.replace(/\\s+/g,
 
 @pytest.fixture
 def open_generation(browser, live_server, alice):
-    contexts = []
+    with browser_tabs(browser, live_server, page_errors=False, console_errors=False) as open_tab:
 
-    def open_generation(generation, width):
-        context = browser.new_context(
-            viewport={"width": width, "height": 900}, base_url=live_server.url
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        page.goto("/accounts/login/")
-        page.get_by_label("Username").fill("alice")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(re.compile(r"/$"))
-        page.goto(generation.get_absolute_url())
-        assert page.locator("[data-status-pill]").inner_text() == "Generating"
-        return page
+        def open_generation(generation, width):
+            page = open_tab(width, sign_in_as="alice")
+            page.goto(generation.get_absolute_url())
+            assert page.locator("[data-status-pill]").inner_text() == "Generating"
+            return page
 
-    yield open_generation
-    for context in contexts:
-        context.close()
+        yield open_generation
 
 
 @pytest.mark.parametrize("width", [1440, 390])

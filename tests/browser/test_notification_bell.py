@@ -4,10 +4,8 @@ up in it without a reload, and a tab in the background stops asking until it is 
 import pytest
 from playwright.sync_api import expect
 
-from generation.models import CampaignMembership
 from generation.services import review
 from tests.browser.support import WIDTHS, make_images, signed_in_page
-from tests.personas import make_user
 
 pytestmark = [pytest.mark.browser]
 
@@ -27,15 +25,6 @@ SHOW_TAB = """
 Object.defineProperty(document, "hidden", { configurable: true, get: () => false });
 document.dispatchEvent(new Event("visibilitychange"));
 """
-
-
-@pytest.fixture
-def carol(spring_launch):
-    user = make_user("carol", first_name="Carol", last_name="Reyes")
-    CampaignMembership.objects.create(
-        campaign=spring_launch, user=user, role=CampaignMembership.Role.APPROVER
-    )
-    return user
 
 
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())

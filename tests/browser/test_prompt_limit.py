@@ -3,44 +3,25 @@ past it is dropped; the counter, a message in the server's words and a held subm
 wrong; a prompt exactly at the limit is sent, line breaks included."""
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from django.urls import reverse
 
 from generation.firefly import facts
 from generation.firefly.validation import too_long_message
 from generation.models import Generation
+from tests.browser.support import WIDTHS, signed_in_page
 
 pytestmark = pytest.mark.browser
 
 LIMIT = facts.LIMITS["prompt_max_chars"]
-WIDTHS = {"desktop": 1440, "phone": 390}
 
 
 @pytest.fixture(params=WIDTHS.values(), ids=WIDTHS.keys())
 def page(request, browser, live_server, alice):
     """alice's new-generation page for her campaign, signed in, at the width under test."""
-    client = Client()
-    client.force_login(alice)
-    context = browser.new_context(
-        viewport={"width": request.param, "height": 900}, base_url=live_server.url
-    )
-    context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    yield page
-    context.close()
-    assert problems == [], f"the browser reported errors: {problems}"
+    with signed_in_page(
+        browser, live_server, alice, width=request.param, console_errors=False
+    ) as page:
+        yield page
 
 
 @pytest.fixture

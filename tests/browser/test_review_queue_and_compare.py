@@ -8,9 +8,9 @@ import re
 import pytest
 from django.core.files.base import ContentFile
 
-from generation.models import CampaignMembership, Image
+from generation.models import Image
 from generation.services import review
-from tests.personas import PASSWORD, make_user
+from tests.browser.support import browser_tabs
 from tests.views.factories import jpeg_bytes, make_generation, make_image
 
 pytestmark = pytest.mark.browser
@@ -19,15 +19,6 @@ DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 SCREENS = [pytest.param(DESKTOP, id="desktop"), pytest.param(PHONE, id="phone")]
 IMAGES_LOADED = "[...document.querySelectorAll('img')].every(i => i.complete && i.naturalWidth > 0)"
-
-
-@pytest.fixture
-def carol(spring_launch):
-    user = make_user("carol", first_name="Carol", last_name="Reyes")
-    CampaignMembership.objects.create(
-        campaign=spring_launch, user=user, role=CampaignMembership.Role.APPROVER
-    )
-    return user
 
 
 @pytest.fixture
@@ -42,26 +33,11 @@ def waiting(spring_launch, alice):
 
 @pytest.fixture
 def open_as(browser, live_server):
-    contexts, problems = [], []
-
-    def open_as(username, viewport):
-        context = browser.new_context(viewport=viewport, base_url=live_server.url)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-        page.goto("/accounts/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(re.compile(r"/$"))
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
-    assert problems == [], f"the browser reported errors: {problems}"
+    """`open_as(username, viewport)`: a tab signed in through the sign-in form."""
+    with browser_tabs(browser, live_server) as open_tab:
+        yield lambda username, viewport: open_tab(
+            viewport["width"], height=viewport["height"], sign_in_as=username
+        )
 
 
 def _picked(page) -> list[int]:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from generation.models import CampaignMembership, Generation, Image, ShareLink
+from generation.models import Generation, Image, ShareLink
 from tests.browser.conftest import SCREENSHOTS
-from tests.personas import PASSWORD, make_user
+from tests.browser.support import browser_tabs
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
@@ -22,47 +22,17 @@ THUMBS_LOADED = "[...document.querySelectorAll('img')].every(i => i.complete && 
 
 @pytest.fixture
 def open_page(browser, live_server):
-    contexts, problems = [], []
-
-    def open_page(username=None):
-        context = browser.new_context(
-            viewport={"width": 1440, "height": 900},
-            base_url=live_server.url,
-            accept_downloads=True,
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.on(
-            "console",
-            lambda m: (
-                problems.append(m.text) if m.type == "error" and "410" not in m.text else None
-            ),
-        )
-        if username:
-            page.goto("/accounts/login/")
-            page.get_by_label("Username").fill(username)
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
-            page.wait_for_url(re.compile(r"/$"))
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-    assert problems == [], f"the browser reported errors: {problems}"
+    """`open_page(username=None)`: a desktop tab, signed in through the form when given a
+    username. The console error of the 410 a revoked share link answers (on purpose) is expected."""
+    with browser_tabs(browser, live_server, ignore_console="410", accept_downloads=True) as tab:
+        yield lambda username=None: tab(1440, sign_in_as=username)
 
 
 def test_review_share_and_export(
-    open_page, alice, spring_launch, emulator, celery_worker, wait_for
+    open_page, alice, carol, spring_launch, emulator, celery_worker, wait_for
 ):
     from generation.services import generation_create
 
-    carol = make_user("carol", first_name="Carol", last_name="Reyes")
-    CampaignMembership.objects.create(
-        campaign=spring_launch, user=carol, role=CampaignMembership.Role.APPROVER
-    )
     for prompt, presets in [
         ("a picnic on a green hill with a teal blanket, golden sun", ["golden_hour"]),
         ("pink flowers in a glass vase on a sunny table", ["pastel_color", "bokeh"]),

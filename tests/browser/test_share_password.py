@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from generation.models import ShareLink
 from generation.services import sharing
-from tests.browser.support import WIDTHS, make_images
+from tests.browser.support import WIDTHS, browser_tabs, make_images
 
 pytestmark = [pytest.mark.browser]
 
@@ -33,15 +33,11 @@ def protected_link(spring_launch, alice):
 def test_a_stranger_unlocks_a_password_link_and_no_request_leaks_the_token(
     browser, live_server, protected_link, width, wait_for
 ):
-    context = browser.new_context(
-        viewport={"width": width, "height": 900}, base_url=live_server.url
-    )
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    requests = []
-    page.on("requestfinished", lambda request: requests.append(request))
-    token = protected_link.token
-    try:
+    with browser_tabs(browser, live_server, page_errors=False, console_errors=False) as open_tab:
+        page = open_tab(width)
+        requests = []
+        page.on("requestfinished", lambda request: requests.append(request))
+        token = protected_link.token
         page.goto(f"/s/{token}/")
         assert page.get_by_role("heading", name="This link is protected").is_visible()
 
@@ -65,5 +61,3 @@ def test_a_stranger_unlocks_a_password_link_and_no_request_leaks_the_token(
         referers = [r.all_headers().get("referer", "") for r in requests]
         assert not [ref for ref in referers if token in ref]
         assert all(re.fullmatch(re.escape(live_server.url) + "/?", ref) for ref in referers if ref)
-    finally:
-        context.close()

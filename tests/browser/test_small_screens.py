@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from generation.models import CampaignMembership, Generation, Image
 from generation.services import exports, review, sharing
-from tests.personas import PASSWORD, make_campaign, make_user
+from tests.browser.support import browser_tabs, sign_in
+from tests.personas import make_campaign, make_user
 from tests.views.factories import make_custom_model, make_generation, make_image
 
 pytestmark = pytest.mark.browser
@@ -114,45 +115,37 @@ def overflow(page, url) -> list[str]:
 
 @pytest.mark.parametrize("width", [360, 390, 1440])
 def test_no_page_scrolls_sideways_and_sign_out_stays_on_screen(browser, live_server, studio, width):
-    context = browser.new_context(
-        viewport={"width": width, "height": 800}, base_url=live_server.url
-    )
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+    with browser_tabs(browser, live_server, page_errors=False, console_errors=False) as open_tab:
+        page = open_tab(width, height=800)
+        problems = []
+        page.goto("/accounts/login/")
+        problems += overflow(page, "/accounts/login/")
+        sign_in(page, "sam")
 
-    problems = []
-    page.goto("/accounts/login/")
-    problems += overflow(page, "/accounts/login/")
-    page.get_by_label("Username").fill("sam")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/$"))
+        for url in studio["pages"]:
+            page.goto(url)
+            problems += overflow(page, url)
+            sign_out = page.get_by_role("button", name="Sign out")
+            box = sign_out.bounding_box()
+            if not sign_out.is_visible() or box["x"] < 0 or box["x"] + box["width"] > width:
+                problems.append(f"Sign out is off screen on {url}")
 
-    for url in studio["pages"]:
-        page.goto(url)
-        problems += overflow(page, url)
-        sign_out = page.get_by_role("button", name="Sign out")
-        box = sign_out.bounding_box()
-        if not sign_out.is_visible() or box["x"] < 0 or box["x"] + box["width"] > width:
-            problems.append(f"Sign out is off screen on {url}")
+        # The header's links stay usable too: each one is on screen or reachable by scrolling
+        # the header's own row (never the page).
+        page.goto("/")
+        for name in ("Campaigns", "Audit", "Admin"):
+            link = page.get_by_role("navigation", name="Main").get_by_role("link", name=name)
+            link.scroll_into_view_if_needed()
+            box = link.bounding_box()
+            if box["x"] < 0 or box["x"] + box["width"] > width:
+                problems.append(f"the header link {name} can't be reached")
+        problems += overflow(page, "/ after reaching every header link")
 
-    # The header's links stay usable too: each one is on screen or reachable by scrolling the
-    # header's own row (never the page).
-    page.goto("/")
-    for name in ("Campaigns", "Audit", "Admin"):
-        link = page.get_by_role("navigation", name="Main").get_by_role("link", name=name)
-        link.scroll_into_view_if_needed()
-        box = link.bounding_box()
-        if box["x"] < 0 or box["x"] + box["width"] > width:
-            problems.append(f"the header link {name} can't be reached")
-    problems += overflow(page, "/ after reaching every header link")
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_url(re.compile(r"/accounts/login/"))
 
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url(re.compile(r"/accounts/login/"))
-
-    # The public share pages (one asks for a password), signed out.
-    for url in studio["shared"]:
-        page.goto(url)
-        problems += overflow(page, "a share page")
-    context.close()
+        # The public share pages (one asks for a password), signed out.
+        for url in studio["shared"]:
+            page.goto(url)
+            problems += overflow(page, "a share page")
     assert problems == [], "\n".join(problems)
