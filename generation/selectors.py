@@ -569,15 +569,17 @@ def generation_list_page(
     )
 
 
+def _count_by(rows, field: str, values) -> dict[str, int]:
+    """Rows per value of `field` (every one of `values` present, zeros included): one grouped
+    COUNT."""
+    found = dict(rows.order_by().values_list(field).annotate(n=Count("pk")))
+    return {value: found.get(value, 0) for value in values}
+
+
 def generation_status_counts(campaign: Campaign) -> dict[str, int]:
-    """Generations per status (every status present, zeros included): one grouped COUNT."""
-    found = dict(
-        Generation.objects.filter(campaign=campaign)
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("pk"))
-    )
-    return {status: found.get(status, 0) for status in Generation.Status.values}
+    """Generations per status (every status present, zeros included)."""
+    rows = Generation.objects.filter(campaign=campaign)
+    return _count_by(rows, "status", Generation.Status.values)
 
 
 # --- Image neighbours ---------------------------------------------------------------------
@@ -600,11 +602,6 @@ def campaign_members(campaign: Campaign):
 
 
 def review_counts(campaign: Campaign) -> dict[str, int]:
-    """Images per review state (every state present, zeros included): one grouped COUNT."""
-    found = dict(
-        Image.objects.filter(campaign=campaign)
-        .order_by()
-        .values_list("review_state")
-        .annotate(n=Count("pk"))
-    )
-    return {state: found.get(state, 0) for state in Image.ReviewState.values}
+    """Images per review state (every state present, zeros included)."""
+    rows = Image.objects.filter(campaign=campaign)
+    return _count_by(rows, "review_state", Image.ReviewState.values)
