@@ -102,7 +102,7 @@ def drive(n: int) -> dict:
 
     djangoside.setup()
     from generation.models import Generation, Image
-    from generation.services import generation_create
+    from generation.pipeline.generations import generation_create
 
     user = djangoside.person("bench-completion", staff=True)
     campaign = djangoside.campaign_with([user])

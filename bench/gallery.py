@@ -455,9 +455,9 @@ def time_pages(rounds: int) -> dict:
     from django.db import connection
     from django.test import Client
 
-    from generation import selectors
     from generation.models import Campaign, CustomModel, Image
-    from generation.selectors import GalleryFilters
+    from generation.studio import selectors
+    from generation.studio.selectors import GalleryFilters
 
     member = djangoside.person("member0")
     campaign = Campaign.objects.get(slug="campaign-0")

@@ -223,7 +223,7 @@ def drive(mode: str, n: int, size: int) -> dict:
 
     djangoside.setup()
     from generation.models import Generation
-    from generation.services import generation_create
+    from generation.pipeline.generations import generation_create
 
     user = djangoside.person("bench-polling", staff=True)
     campaign = djangoside.campaign_with([user])

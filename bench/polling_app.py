@@ -18,10 +18,10 @@ POLL_SECONDS = 1.0  # Adobe's async guide polls once a second
 def sleepy_generation(generation_id: int) -> str:
     from django.utils import timezone
 
-    from generation.firefly_client import get_client
     from generation.models import Generation
-    from generation.services.generations import generation_request
-    from generation.services.ingest import ingest_outputs
+    from generation.pipeline.firefly_client import get_client
+    from generation.pipeline.generations import generation_request
+    from generation.pipeline.ingest import ingest_outputs
 
     generation = Generation.objects.get(pk=generation_id)
     client = get_client()

@@ -183,7 +183,7 @@ def to_markdown(r: dict) -> str:
 
 
 def _create(campaign, user, i: int):
-    from generation.services import generation_create
+    from generation.pipeline.generations import generation_create
 
     return generation_create(
         campaign=campaign,

@@ -214,7 +214,7 @@ def _naive(path: Path) -> dict[str, bytes]:
 
 
 def _app(path: Path) -> dict[str, bytes]:
-    from generation.renditions import process_image
+    from generation.pipeline.renditions import process_image
 
     return {r.spec: r.content for r in process_image(path).renditions}
 
@@ -242,7 +242,7 @@ def _peak_kb() -> int:
 def measure(method: str, folder: Path, passes: int) -> dict:
     from PIL import Image
 
-    import generation.renditions  # noqa: F401  (same imports for both methods)
+    import generation.pipeline.renditions  # noqa: F401  (same imports for both methods)
 
     fn = _app if method == "app" else _naive
     files = sorted(folder.glob("*.jpg"))
@@ -294,7 +294,7 @@ def ingest(n: int) -> dict:
     from bench import djangoside
 
     djangoside.setup()
-    from generation.services import generation_create
+    from generation.pipeline.generations import generation_create
 
     user = djangoside.person("bench-renditions", staff=True)
     campaign = djangoside.campaign_with([user])
@@ -321,7 +321,7 @@ def headers() -> dict:
     from django.test import Client
 
     from generation.models import Rendition
-    from generation.views.presenters import rendition_url
+    from generation.studio.presenters import rendition_url
 
     rendition = Rendition.objects.filter(spec="grid").select_related("image").first()
     client = Client(HTTP_HOST="127.0.0.1")

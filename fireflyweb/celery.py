@@ -8,4 +8,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fireflyweb.settings")
 
 app = Celery("fireflyweb")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+# Tasks live in the pipeline's room, not in an app's tasks.py.
+app.autodiscover_tasks(lambda: ["generation.pipeline"])

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "generation",
+    "generation.collab",
 ]
 
 MIDDLEWARE = [
@@ -264,7 +265,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     for _folder in ("queue", "control", "processed"):
         (CELERY_BROKER_FOLDER / _folder).mkdir(parents=True, exist_ok=True)
     # kombu's transport, but a message file appears only once it is complete (generation.broker).
-    CELERY_BROKER_TRANSPORT = "generation.broker:Transport"
+    CELERY_BROKER_TRANSPORT = "generation.pipeline.broker:Transport"
     # One folder for in and out, so any process on this machine can publish and consume.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"),

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from generation.views.health import healthz
+from generation.health import healthz
 
 admin.site.site_header = "Firefly Campaign Studio admin"
 admin.site.site_title = "Campaign Studio admin"
@@ -9,5 +9,5 @@ admin.site.site_title = "Campaign Studio admin"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("", include("generation.urls")),
+    path("", include("generation.studio.urls")),
 ]

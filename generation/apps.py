@@ -10,7 +10,7 @@ class GenerationConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from generation import checks  # noqa: F401  (registers the system checks)
-        from generation.search import ensure_sqlite_index
+        from generation.studio.search import ensure_sqlite_index
 
         # SQLite drops a table's triggers when a migration rebuilds it: put the search ones back.
         post_migrate.connect(ensure_sqlite_index, sender=self)

@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from generation.admin.media import attach_recent_outputs, recent_grid_renditions, thumbnail_strip
+from generation.audit import audit_record
 from generation.firefly.errors import (
     FireflyConnectionError,
     FireflyError,
@@ -26,13 +27,12 @@ from generation.firefly.errors import (
 )
 from generation.models import AuditEvent, CustomModel
 from generation.models.catalogue import custom_model_version_choices
-from generation.services import custom_models_sync
-from generation.services.audit import audit_record
-from generation.services.catalogue import (
+from generation.pipeline.catalogue import (
     SYNCED_FIELDS,
     base_model_is_known,
     custom_model_choose_version,
     custom_models_set_enabled,
+    custom_models_sync,
     needs_model_version_message,
 )
 

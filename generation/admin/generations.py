@@ -11,8 +11,8 @@ from django.utils.text import Truncator
 from generation.admin.media import grid_rendition, rendition_img
 from generation.firefly.errors import FireflyError
 from generation.models import Generation, Image, Rendition
-from generation.services import generation_cancel, generation_retry
-from generation.services.generations import REQUEST_FIELDS as GENERATION_PARAMETERS
+from generation.pipeline.generations import REQUEST_FIELDS as GENERATION_PARAMETERS
+from generation.pipeline.generations import generation_cancel, generation_retry
 
 logger = logging.getLogger(__name__)
 

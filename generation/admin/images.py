@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from generation.admin.media import grid_rendition, original_url, rendition_img, rendition_url
+from generation.audit import audit_record
 from generation.labels import image_name
 from generation.models import AuditEvent, Image, Rendition
-from generation.services.audit import audit_record
 
 REVIEW_FIELDS = (
     "review_state",

@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 
 from generation.models import CustomModel, Image, Rendition
-from generation.views import presenters
+from generation.studio import presenters
 
 RECENT_OUTPUTS_PER_MODEL = 3
 

@@ -5,9 +5,9 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from generation import labels
-from generation.selectors import grid_rendition
-from generation.selectors import rendition as find_rendition
-from generation.views import presenters
+from generation.studio import presenters
+from generation.studio.selectors import grid_rendition
+from generation.studio.selectors import rendition as find_rendition
 
 register = template.Library()
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from generation.firefly.errors import AuthenticationError, FireflyConnectionError, RateLimitedError
 from generation.models import CustomModel
-from generation.views import presenters
+from generation.studio import presenters
 from tests.admin.factories import make_custom_model, make_generation, make_image
 
 CHANGELIST = reverse("admin:generation_custommodel_changelist")
@@ -375,7 +375,7 @@ def row_cells(page: str, model) -> str:
 
 
 def test_enabled_is_ticked_only_on_models_the_generation_form_offers(staff_client, spring_launch):
-    from generation.forms import GenerationForm
+    from generation.studio.forms import GenerationForm
 
     offered = make_custom_model(display_name="Offered")
     unpublished = make_custom_model(

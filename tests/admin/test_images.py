@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from generation.views import presenters
+from generation.studio import presenters
 from tests.admin.factories import make_image
 
 CHANGELIST = reverse("admin:generation_image_changelist")

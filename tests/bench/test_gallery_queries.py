@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from generation import selectors
 from generation.models import Generation, Image
-from generation.selectors import GalleryFilters
+from generation.studio import selectors
+from generation.studio.selectors import GalleryFilters
 from tests.views.factories import make_custom_model, make_generation, make_images
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +114,7 @@ def test_the_page_selector_uses_two_queries_whatever_the_page_size(
 def test_the_cached_filter_options_change_as_soon_as_a_generation_adds_one(
     alice_client, spring_launch, alice, emulator
 ):
-    from generation.services import generation_create
+    from generation.pipeline.generations import generation_create
 
     url = reverse("campaign_gallery", args=[spring_launch.slug])
     make_generation(spring_launch, alice, presets=["bw"])

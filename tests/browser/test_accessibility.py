@@ -60,8 +60,8 @@ def sign_in_to_the_admin(page):
 def studio(alice, carol, spring_launch):
     """A campaign with a finished generation, an image in review, an approver and a share
     link: every main page has something on it."""
-    from generation.services.review import review_request
-    from generation.services.sharing import share_link_create
+    from generation.collab.review import review_request
+    from generation.collab.sharing import share_link_create
 
     model = make_custom_model("Brand Lifestyle")
     generation = make_generation(

@@ -13,12 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image as PILImage
 
+from generation.collab import sharing
 from generation.firefly import DownloadedOutput, Output
 from generation.models import Generation, Rendition, ShareLink
-from generation.renditions import SPEC_SIZES
-from generation.services import sharing
-from generation.services.ingest import prepare_outputs, save_outputs
-from generation.views.presenters import rendition_url
+from generation.pipeline.ingest import prepare_outputs, save_outputs
+from generation.pipeline.renditions import SPEC_SIZES
+from generation.studio.presenters import rendition_url
 from tests.browser.support import sign_in
 from tests.views.factories import make_generation
 

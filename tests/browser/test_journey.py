@@ -29,7 +29,7 @@ def page(browser, live_server):
 
 @pytest.fixture
 def synced_models(emulator):
-    from generation.services import custom_models_sync
+    from generation.pipeline.catalogue import custom_models_sync
 
     custom_models_sync()
     models = list(CustomModel.objects.selectable().filter(model_version="image3_custom"))
@@ -108,7 +108,7 @@ def test_the_whole_journey(page, alice, emulator, celery_worker, synced_models, 
     wait_for(lambda: page.evaluate(ALL_THUMBNAILS_LOADED))
 
     # A teammate's generations arrive live too; then the gallery is worth a screenshot.
-    from generation.services import generation_create
+    from generation.pipeline.generations import generation_create
 
     for prompt, presets in [
         ("a cosy reading corner with an orange lamp and a cat", ["warm_tone"]),
@@ -182,7 +182,7 @@ def test_the_whole_journey(page, alice, emulator, celery_worker, synced_models, 
 def test_the_generation_page_follows_progress_live(
     page, alice, emulator, celery_worker, synced_models, spring_launch, wait_for
 ):
-    from generation.services import generation_create
+    from generation.pipeline.generations import generation_create
 
     emulator.state.configure(job_seconds=2.0)
     sign_in(page)

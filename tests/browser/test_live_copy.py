@@ -5,7 +5,7 @@ page and the live updates say the same)."""
 import pytest
 
 from generation.models import Generation
-from generation.services.pipeline import MSG_CANCELLED
+from generation.pipeline.steps import MSG_CANCELLED
 from tests.browser.support import browser_tabs
 from tests.views.factories import make_generation, make_image
 

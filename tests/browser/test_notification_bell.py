@@ -4,7 +4,7 @@ up in it without a reload, and a tab in the background stops asking until it is 
 import pytest
 from playwright.sync_api import expect
 
-from generation.services import review
+from generation.collab import review
 from tests.browser.support import WIDTHS, make_images, signed_in_page
 
 pytestmark = [pytest.mark.browser]

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from generation.models import Generation
-from generation.services import pipeline
+from generation.pipeline import steps as pipeline
 from tests.browser import test_journey
 from tests.browser.test_journey import sign_in
 from tests.views.factories import make_generation

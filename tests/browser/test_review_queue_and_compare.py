@@ -8,8 +8,8 @@ import re
 import pytest
 from django.core.files.base import ContentFile
 
+from generation.collab import review
 from generation.models import Image
-from generation.services import review
 from tests.browser.support import browser_tabs
 from tests.views.factories import jpeg_bytes, make_generation, make_image
 

@@ -31,7 +31,7 @@ def open_page(browser, live_server):
 def test_review_share_and_export(
     open_page, alice, carol, spring_launch, emulator, celery_worker, wait_for
 ):
-    from generation.services import generation_create
+    from generation.pipeline.generations import generation_create
 
     for prompt, presets in [
         ("a picnic on a green hill with a teal blanket, golden sun", ["golden_hour"]),

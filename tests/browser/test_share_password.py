@@ -8,8 +8,8 @@ import re
 import pytest
 from django.utils import timezone
 
+from generation.collab import sharing
 from generation.models import ShareLink
-from generation.services import sharing
 from tests.browser.support import WIDTHS, browser_tabs, make_images
 
 pytestmark = [pytest.mark.browser]

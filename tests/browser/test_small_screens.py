@@ -7,8 +7,8 @@ import re
 import pytest
 from django.utils import timezone
 
+from generation.collab import exports, review, sharing
 from generation.models import CampaignMembership, Generation, Image
-from generation.services import exports, review, sharing
 from tests.browser.support import browser_tabs, sign_in
 from tests.personas import make_campaign, make_user
 from tests.views.factories import make_custom_model, make_generation, make_image

@@ -4,9 +4,9 @@ read-only, and enabling/disabling custom models is audited."""
 import pytest
 from django.urls import reverse
 
+from generation.audit import audit_record
+from generation.collab import review
 from generation.models import AuditEvent, CustomModel, Image
-from generation.services import review
-from generation.services.audit import audit_record
 
 
 @pytest.fixture

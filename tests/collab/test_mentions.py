@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from generation.collab import review
 from generation.models import Comment, Image, Notification
-from generation.services import review
 
 
 def test_a_comment_naming_someone_outside_the_campaign_is_refused_and_nothing_is_saved(

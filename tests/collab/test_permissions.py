@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from generation.collab import exports, review, sharing
 from generation.models import AuditEvent, Export, Image, ShareLink
-from generation.services import exports, review, sharing
 
 OWNER, APPROVER, MEMBER, STAFF, OUTSIDER, ANON = (
     "alice",
@@ -439,7 +439,7 @@ def test_expired_download_links_send_you_back_for_a_fresh_one(client_for, built,
 
 def test_every_collab_url_is_in_these_tables():
     """A new URL in generation.urls_collab needs a permission test here."""
-    from generation import urls_collab
+    from generation.collab import urls as urls_collab
 
     tested = {
         "image_review_request",

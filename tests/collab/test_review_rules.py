@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from generation.collab import review
 from generation.models import AuditEvent, Campaign, CampaignMembership, Comment, Image, Notification
-from generation.services import review
 from tests.personas import make_user
 from tests.views.factories import make_generation, make_image
 

@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from generation.collab import review
 from generation.models import AuditEvent, CampaignMembership, Image, Notification
-from generation.services import review
 
 State = Image.ReviewState
 

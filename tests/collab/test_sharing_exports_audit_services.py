@@ -11,9 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from generation.audit import audit_csv_rows, audit_record
+from generation.collab import exports, review, sharing
 from generation.models import AuditEvent, Export, Image, ShareLink
-from generation.services import exports, review, sharing
-from generation.services.audit import audit_csv_rows, audit_record
 
 
 def _soon(days=7):
@@ -194,7 +194,11 @@ def test_audit_csv_neutralises_formulas(spring_launch, alice):
 
 
 def test_generation_services_are_audited(spring_launch, alice):
-    from generation.services import generation_cancel, generation_create, generation_retry
+    from generation.pipeline.generations import (
+        generation_cancel,
+        generation_create,
+        generation_retry,
+    )
 
     generation = generation_create(
         campaign=spring_launch, user=alice, prompt="a kite", width=2048, height=2048

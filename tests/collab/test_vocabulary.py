@@ -12,9 +12,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from generation.audit import audit_csv_rows
+from generation.collab import exports, review
 from generation.models import CampaignMembership, Generation, Image
-from generation.services import exports, generation_cancel, review
-from generation.services.audit import audit_csv_rows
+from generation.pipeline.generations import generation_cancel
 from tests.views.factories import make_generation, make_image
 
 

@@ -11,8 +11,9 @@ from django.conf import settings
 from django.db import connection
 
 from generation.models import FireflyRequestSlot, Generation, Image, Rendition
-from generation.services import generation_cancel, generation_create, generation_sweep
-from generation.tasks import submit_generation
+from generation.pipeline.generations import generation_cancel, generation_create
+from generation.pipeline.steps import generation_sweep
+from generation.pipeline.tasks import submit_generation
 from tests.pipeline.support import create_generation, media_files, warm_model
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

@@ -17,7 +17,8 @@ import pytest
 from django.utils import timezone
 
 from generation.models import Generation
-from generation.services import generation_create, generation_sweep
+from generation.pipeline.generations import generation_create
+from generation.pipeline.steps import generation_sweep
 from tests.conftest import _purge
 from tests.reliability.support import WorkerProcess, assert_nothing_lost_or_doubled, worker_env
 
@@ -168,7 +169,7 @@ def test_a_broker_that_is_down_when_the_web_enqueues_loses_nothing(
 ):
     """The generation is stored and the page answers even though the enqueue failed (logged);
     the sweeper sends the submit message once the row is overdue."""
-    from generation import tasks
+    from generation.pipeline import tasks
 
     sent = []
 
@@ -196,7 +197,7 @@ def test_the_form_still_answers_when_the_broker_is_down(spring_launch, alice, mo
     from django.test import Client
     from django.urls import reverse
 
-    from generation import tasks
+    from generation.pipeline import tasks
 
     def broker_down(*args, **kwargs):
         raise ConnectionRefusedError("broker unreachable")

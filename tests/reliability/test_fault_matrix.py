@@ -21,8 +21,9 @@ import pytest
 from django.utils import timezone
 
 from generation.models import Generation
-from generation.services import generation_create, generation_poll, generation_submit
-from generation.services import pipeline as p
+from generation.pipeline import steps as p
+from generation.pipeline.generations import generation_create
+from generation.pipeline.steps import generation_poll, generation_submit
 from tests.reliability.support import assert_nothing_lost_or_doubled
 
 pytestmark = pytest.mark.django_db

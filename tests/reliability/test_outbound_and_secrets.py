@@ -12,9 +12,9 @@ from django.test import Client
 from django.urls import reverse
 
 from generation.emulator import EmulatorConfig, EmulatorServer
-from generation.firefly_client import get_client
 from generation.models import Generation
-from generation.services import generation_create
+from generation.pipeline.firefly_client import get_client
+from generation.pipeline.generations import generation_create
 from tests.reliability.support import assert_nothing_lost_or_doubled
 from tests.reliability.test_fault_matrix import Row, drive
 

@@ -3,8 +3,8 @@
 import pytest
 
 from generation.models import Generation
-from generation.services import generation_create, generation_submit
-from generation.services.pipeline import MSG_DOWNLOAD_FAILED
+from generation.pipeline.generations import generation_create
+from generation.pipeline.steps import MSG_DOWNLOAD_FAILED, generation_submit
 from tests.pipeline.support import poll_now
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import os
 import pytest
 from kombu import Connection
 
-from generation import broker
+from generation.pipeline import broker
 
 
 @pytest.fixture
@@ -21,14 +21,14 @@ def connection(tmp_path):
         "store_processed": False,
     }
     with Connection(
-        "filesystem://", transport="generation.broker:Transport", transport_options=options
+        "filesystem://", transport="generation.pipeline.broker:Transport", transport_options=options
     ) as conn:
         yield conn, folders["queue"]
 
 
 def test_the_settings_select_it_for_the_file_system_broker(settings):
     if settings.CELERY_BROKER_URL.startswith("filesystem://"):
-        assert settings.CELERY_BROKER_TRANSPORT == "generation.broker:Transport"
+        assert settings.CELERY_BROKER_TRANSPORT == "generation.pipeline.broker:Transport"
 
 
 def test_a_message_appears_only_once_it_is_complete(connection, monkeypatch):

@@ -7,8 +7,7 @@ import pytest
 from generation.firefly import CustomModel as FireflyCustomModel
 from generation.firefly import errors
 from generation.models import CustomModel
-from generation.services import custom_models_sync
-from generation.services.catalogue import _fields, model_version_for
+from generation.pipeline.catalogue import _fields, custom_models_sync, model_version_for
 from tests.pipeline.support import PASTEL_MODEL_ID, WARM_MODEL_ID
 
 pytestmark = pytest.mark.django_db
@@ -113,7 +112,7 @@ def test_all_pages_are_read(emulator):
 
 
 def test_the_sync_waits_for_a_rate_limit_slot(emulator, settings):
-    from generation import ratelimit
+    from generation.pipeline import ratelimit
 
     settings.FIREFLY_RATE_LIMIT_PER_MINUTE = 4
     for n in range(3):  # the next three 15-second windows are taken
@@ -186,7 +185,7 @@ def test_a_generation_is_never_requested_with_a_guessed_model_version(
     from django.core.exceptions import ValidationError
 
     from generation.models import Generation
-    from generation.services import generation_create
+    from generation.pipeline.generations import generation_create
 
     custom_models_sync()
     nordic = CustomModel.objects.get(asset_id=NORDIC_MODEL_ID)
@@ -234,11 +233,9 @@ def test_the_admins_model_version_is_used_kept_by_syncs_and_accepted_by_firefly(
     emulator, spring_launch, alice, staff_user
 ):
     from generation.models import AuditEvent
-    from generation.services import generation_create, generation_submit
-    from generation.services.catalogue import (
-        custom_model_choose_version,
-        custom_models_set_enabled,
-    )
+    from generation.pipeline.catalogue import custom_model_choose_version, custom_models_set_enabled
+    from generation.pipeline.generations import generation_create
+    from generation.pipeline.steps import generation_submit
 
     custom_models_sync()
     nordic = CustomModel.objects.get(asset_id=NORDIC_MODEL_ID)
@@ -277,7 +274,7 @@ def test_the_admins_model_version_is_used_kept_by_syncs_and_accepted_by_firefly(
 def test_a_model_version_cannot_be_chosen_for_a_known_base_model_or_made_up(emulator):
     from django.core.exceptions import ValidationError
 
-    from generation.services.catalogue import custom_model_choose_version
+    from generation.pipeline.catalogue import custom_model_choose_version
 
     custom_models_sync()
     warm = CustomModel.objects.get(asset_id=WARM_MODEL_ID)

@@ -6,8 +6,8 @@ from django.core import mail
 from django.urls import reverse
 
 from generation.models import Generation, Notification
-from generation.services import (
-    generation_cancel,
+from generation.pipeline.generations import generation_cancel
+from generation.pipeline.steps import (
     generation_cancel_at_firefly,
     generation_fail,
     generation_submit,

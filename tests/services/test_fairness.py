@@ -4,7 +4,9 @@ queued first (generation.services.fairness and pipeline.generation_submit)."""
 import pytest
 
 from generation.models import CampaignMembership, Generation
-from generation.services import fairness, generation_submit, pipeline
+from generation.pipeline import fairness
+from generation.pipeline import steps as pipeline
+from generation.pipeline.steps import generation_submit
 from tests.personas import make_user
 from tests.pipeline.support import create_generation
 

@@ -7,8 +7,8 @@ from django.utils import timezone
 from PIL import Image as PILImage
 
 from generation.models import Generation, Image, Rendition
-from generation.services import generation_poll, generation_submit
-from generation.services.scheduling import PREDICTION_SLACK
+from generation.pipeline.scheduling import PREDICTION_SLACK
+from generation.pipeline.steps import generation_poll, generation_submit
 from tests.pipeline.support import create_generation, media_files, poll_now
 
 pytestmark = pytest.mark.django_db
@@ -306,7 +306,7 @@ def test_a_job_firefly_no_longer_knows_fails_the_generation(emulator, submitted)
 def test_a_poll_whose_rate_limit_slot_is_later_moves_next_poll_at_there(
     emulator, submitted, settings
 ):
-    from generation import ratelimit
+    from generation.pipeline import ratelimit
 
     settings.FIREFLY_RATE_LIMIT_PER_MINUTE = 4
     for n in range(2):
@@ -323,7 +323,7 @@ def test_a_poll_whose_rate_limit_slot_is_later_moves_next_poll_at_there(
 
 
 def test_polls_do_not_wait_for_slots_when_they_do_not_count(emulator, submitted, settings):
-    from generation import ratelimit
+    from generation.pipeline import ratelimit
 
     settings.FIREFLY_RATE_LIMIT_PER_MINUTE = 4
     settings.FIREFLY_RATE_LIMIT_COUNTS_POLLS = False

@@ -7,14 +7,14 @@ import pytest
 from django.utils import timezone
 
 from generation.models import Generation
-from generation.services import generation_submit
-from generation.services.scheduling import (
+from generation.pipeline.scheduling import (
     MIN_PREDICTED_WAIT,
     ONE_READING_STRETCH,
     POLL_INTERVAL_CAP,
     PREDICTION_SLACK,
     poll_wait,
 )
+from generation.pipeline.steps import generation_submit
 from tests.pipeline.support import create_generation, poll_now
 
 NOW = timezone.now()

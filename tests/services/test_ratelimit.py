@@ -7,8 +7,8 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from generation import ratelimit
 from generation.models import FireflyRequestSlot
+from generation.pipeline import ratelimit
 
 NOW = datetime(2026, 11, 21, 12, 0, 0, tzinfo=UTC)  # a slot boundary at 4 a minute
 

@@ -7,7 +7,7 @@ import warnings
 import pytest
 from PIL import Image, ImageDraw
 
-from generation.renditions import (
+from generation.pipeline.renditions import (
     GRID_MAX_BYTES,
     MAX_PIXELS,
     ImageRejected,

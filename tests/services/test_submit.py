@@ -4,8 +4,7 @@ import pytest
 
 from generation.firefly import errors
 from generation.models import FireflyRequestSlot, Generation
-from generation.services import generation_submit
-from generation.services.pipeline import MSG_BUSY, submit_uncertain_message
+from generation.pipeline.steps import MSG_BUSY, generation_submit, submit_uncertain_message
 from tests.pipeline.support import create_generation
 
 pytestmark = pytest.mark.django_db
@@ -272,7 +271,7 @@ def test_a_generation_cancelled_while_queued_is_never_sent(emulator, queued):
 def test_a_submit_whose_rate_limit_slot_is_later_is_rescheduled_for_then_without_calling_firefly(
     emulator, queued, settings
 ):
-    from generation import ratelimit
+    from generation.pipeline import ratelimit
 
     settings.FIREFLY_RATE_LIMIT_PER_MINUTE = 4
     for n in range(2):

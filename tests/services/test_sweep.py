@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from generation.models import FireflyRequestSlot, Generation
-from generation.services import generation_submit, generation_sweep
+from generation.pipeline.steps import generation_submit, generation_sweep
 from tests.pipeline.support import create_generation, poll_now
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def overdue(generation, minutes=10, **fields):
 
 def scheduled(callbacks):
     """The tasks the sweeper enqueued (on commit), as (task name, args)."""
-    from generation.services.scheduling import _task
+    from generation.pipeline.scheduling import _task
 
     sent = []
     for callback in callbacks:  # partial(_send, step name, generation id, countdown)

@@ -3,10 +3,11 @@
 import pytest
 from django.db import OperationalError
 
-from generation import services, tasks
 from generation.firefly import errors
 from generation.models import Generation
-from generation.services.pipeline import MSG_INTERNAL
+from generation.pipeline import catalogue, steps, tasks
+from generation.pipeline.scheduling import Step
+from generation.pipeline.steps import MSG_INTERNAL
 from tests.pipeline.support import create_generation
 
 pytestmark = pytest.mark.django_db
@@ -34,9 +35,9 @@ def test_a_database_error_is_retried_with_backoff(monkeypatch, spring_launch, al
         calls.append(generation_id)
         if len(calls) == 1:
             raise OperationalError("database is locked")
-        return services.Step("submitted")
+        return Step("submitted")
 
-    monkeypatch.setattr(services, "generation_submit", flaky)
+    monkeypatch.setattr(steps, "generation_submit", flaky)
     result = tasks.submit_generation.apply(args=(generation.pk,))  # retries run eagerly here
 
     assert calls == [generation.pk, generation.pk]
@@ -52,7 +53,7 @@ def test_a_poll_retry_waits_past_the_interval_it_may_have_claimed(monkeypatch):
 
     monkeypatch.setattr(tasks.poll_generation, "retry", fake_retry)
     monkeypatch.setattr(
-        services, "generation_poll", lambda **kw: (_ for _ in ()).throw(OperationalError("x"))
+        steps, "generation_poll", lambda **kw: (_ for _ in ()).throw(OperationalError("x"))
     )
 
     with pytest.raises(RuntimeError, match="retry"):
@@ -68,7 +69,7 @@ def test_an_unexpected_error_fails_the_generation_with_a_plain_message(
     def broken(**kwargs):
         raise KeyError("a bug")
 
-    monkeypatch.setattr(services, "generation_submit", broken)
+    monkeypatch.setattr(steps, "generation_submit", broken)
     assert tasks.submit_generation.apply(args=(generation.pk,)).get() == "internal_error"
 
     generation.refresh_from_db()
@@ -88,7 +89,7 @@ def test_a_cancel_firefly_refuses_still_cancels_the_generation_here(
     def refused(**kwargs):
         raise errors.AuthenticationError("bad credentials")
 
-    monkeypatch.setattr(services, "generation_cancel_at_firefly", refused)
+    monkeypatch.setattr(steps, "generation_cancel_at_firefly", refused)
     assert tasks.cancel_generation.apply(args=(generation.pk,)).get() == "cancelled_locally"
 
     generation.refresh_from_db()
@@ -108,7 +109,7 @@ def test_a_cancel_that_cannot_reach_firefly_is_retried_then_done_here(
         calls.append(1)
         raise errors.FireflyConnectionError("down")
 
-    monkeypatch.setattr(services, "generation_cancel_at_firefly", unreachable)
+    monkeypatch.setattr(steps, "generation_cancel_at_firefly", unreachable)
     monkeypatch.setattr(tasks, "retry_countdown", lambda *a, **k: 0)
     result = tasks.cancel_generation.apply(args=(generation.pk,))
 
@@ -120,7 +121,9 @@ def test_a_cancel_that_cannot_reach_firefly_is_retried_then_done_here(
 
 def test_the_catalogue_sync_task_reports_counts(monkeypatch):
     monkeypatch.setattr(
-        services, "custom_models_sync", lambda: services.SyncResult(created=2, updated=1, missing=0)
+        catalogue,
+        "custom_models_sync",
+        lambda: catalogue.SyncResult(created=2, updated=1, missing=0),
     )
     assert tasks.sync_custom_models.apply().get() == {"created": 2, "updated": 1, "missing": 0}
 
@@ -129,10 +132,10 @@ def test_the_catalogue_sync_task_gives_up_quietly_on_a_permanent_error(monkeypat
     def denied():
         raise errors.PermissionDeniedError("no", error_code="access_error")
 
-    monkeypatch.setattr(services, "custom_models_sync", denied)
+    monkeypatch.setattr(catalogue, "custom_models_sync", denied)
     assert tasks.sync_custom_models.apply().get() == {"error": "access_error"}
 
 
 def test_the_sweep_task_returns_the_sweepers_counts(monkeypatch):
-    monkeypatch.setattr(services, "generation_sweep", lambda: {"resubmitted": 1})
+    monkeypatch.setattr(steps, "generation_sweep", lambda: {"resubmitted": 1})
     assert tasks.sweep_generations.apply().get() == {"resubmitted": 1}

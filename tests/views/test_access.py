@@ -7,8 +7,8 @@ fails `test_every_url_pattern_is_covered`.
 import pytest
 from django.urls import reverse
 
-from generation import urls as studio_urls
-from generation.views.media import file_token
+from generation.studio import urls as studio_urls
+from generation.studio.views.media import file_token
 
 PUBLIC = {"login", "logout"}
 

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from generation.models import Image
-from generation.views import media
-from generation.views.media import file_token
+from generation.studio.views import media
+from generation.studio.views.media import file_token
 from tests.views.factories import make_generation, make_images
 
 

@@ -15,9 +15,9 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from generation import search
 from generation.models import Generation
-from generation.selectors import GalleryFilters, gallery_images
+from generation.studio import search
+from generation.studio.selectors import GalleryFilters, gallery_images
 from tests.views.factories import make_generation, make_images
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,116 @@
+"""ZIP exports of a campaign or a filtered selection: start, follow, download."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from generation import access
+from generation.collab import exports
+from generation.models import Export, Image
+from generation.studio import presenters, selectors
+from generation.studio.forms import GalleryFilterForm
+from generation.studio.views import media
+
+
+def _export_for_user(user, pk) -> Export:
+    found = (
+        Export.objects.filter(pk=pk, campaign__in=selectors.visible_campaigns(user))
+        .select_related("campaign", "requested_by")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such export.")
+    return found
+
+
+def _selection(request, campaign):
+    """The images to export: explicit ids, else the gallery's filters (review state too)."""
+    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+    if ids:
+        return Image.objects.filter(campaign=campaign, pk__in=ids), {"ids": ids}
+    form = GalleryFilterForm(request.POST)
+    filters = form.filters()
+    images = selectors.gallery_images(campaign, filters)
+    review = request.POST.get("review", "")
+    if review in Image.ReviewState.values:
+        images = images.filter(review_state=review)
+    described = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken" and v}
+    return images, described
+
+
+@login_required
+@require_POST
+def export_create(request, slug):
+    campaign = selectors.campaign_for_user(request.user, slug)
+    images, described = _selection(request, campaign)
+    if not images.exists():
+        messages.error(request, "No images match, so there is nothing to export.")
+        return redirect(campaign)
+    export = exports.export_create(
+        campaign=campaign,
+        user=request.user,
+        images=images,
+        filters=described,
+        description=", ".join(f"{k}: {v}" for k, v in described.items()) or "All images",
+    )
+    return redirect("export_detail", pk=export.pk)
+
+
+def _data(export: Export) -> dict:
+    data = {
+        "id": export.pk,
+        "status": export.status,
+        "status_label": export.get_status_display(),
+        "progress": export.progress,
+        "done": export.done,
+        "total": export.total,
+        "error": export.error_message,
+        "is_active": export.is_active,
+        "download_url": "",
+    }
+    if export.status == Export.Status.READY:
+        token = exports.export_download_token(export)
+        data["download_url"] = reverse("export_download", kwargs={"pk": export.pk, "token": token})
+    return data
+
+
+@login_required
+@require_GET
+def export_detail(request, pk):
+    export = _export_for_user(request.user, pk)
+    return render(
+        request,
+        "generation/collab/export_detail.html",
+        {"export": export, "campaign": export.campaign, "data": _data(export)},
+    )
+
+
+@login_required
+@require_GET
+def export_status(request, pk):
+    return presenters.json_response(_data(_export_for_user(request.user, pk)))
+
+
+@login_required
+@require_GET
+def export_download(request, pk, token):
+    export = _export_for_user(request.user, pk)
+    if not access.is_member(request.user, export.campaign):
+        raise PermissionDenied
+    if not exports.export_check_token(export, token):
+        messages.error(request, "That download link has expired; here is a fresh one.")
+        return redirect("export_detail", pk=export.pk)
+    if export.status != Export.Status.READY or not export.file:
+        messages.error(request, "This export is not available any more.")
+        return redirect("export_detail", pk=export.pk)
+    exports.export_record_download(export=export, user=request.user)
+    return media.serve_stored_file(
+        export.file.name,
+        content_type="application/zip",
+        cache={"private": True, "no_store": True},
+        download_name=export.download_name(),
+    )

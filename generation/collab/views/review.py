@@ -1,0 +1,247 @@
+"""Review and approval: request review, decide, the approvers' queue, side-by-side comparison,
+comments with @mentions, deleting (unapproved) images, and the campaign's members page."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from generation import access
+from generation.collab import review
+from generation.labels import image_name
+from generation.models import CampaignMembership, Comment, Image, Rendition
+from generation.studio import selectors
+from generation.studio.forms import size_label
+from generation.studio.views.feedback import error_text, redirect_back, site_origin
+
+State = Image.ReviewState
+COMMENT_DRAFT_KEY = "comment_draft"  # a refused comment, shown again by the review panel
+QUEUE_LIMIT = 200
+COMPARE_MAX = 6
+
+
+@login_required
+@require_POST
+def image_review_request(request, pk):
+    image = selectors.image_for_user(request.user, pk)
+    try:
+        review.review_request(
+            image=image,
+            user=request.user,
+            note=request.POST.get("note", ""),
+            origin=site_origin(request),
+        )
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, "Sent for review. The campaign's approvers have been notified.")
+    return redirect_back(request, image)
+
+
+@login_required
+@require_POST
+def image_review_decide(request, pk):
+    image = selectors.image_for_user(request.user, pk)
+    decision = request.POST.get("decision", "")
+    if not access.can_review(request.user, image.campaign):
+        raise PermissionDenied(access.review_refusal(request.user, image))
+    try:
+        review.review_decide(
+            image=image,
+            user=request.user,
+            decision=decision,
+            comment=request.POST.get("comment", ""),
+            origin=site_origin(request),
+        )
+    except PermissionDenied as error:  # an approver, but not for this image (campaign rule)
+        messages.error(request, str(error))
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        _state, _action, verb = review.DECISIONS[decision]
+        messages.success(request, f"You {verb} {image_name(image)}.")
+        return redirect_back(request, image)
+    # Nothing was decided: stay on this image (the queue's `next` is the following one).
+    return redirect_back(request, image, field="back")
+
+
+@login_required
+@require_POST
+def image_comment(request, pk):
+    """Add a comment. When it is refused, what was written comes back in the box with the
+    reason beside it (and, for @names that aren't members, a "Post anyway" button)."""
+    image = selectors.image_for_user(request.user, pk)
+    body = request.POST.get("body", "")
+    try:
+        review.comment_add(
+            image=image,
+            user=request.user,
+            body=body,
+            allow_unknown_mentions=request.POST.get("unknown_mentions") == "post",
+            origin=site_origin(request),
+        )
+    except ValidationError as error:
+        request.session[COMMENT_DRAFT_KEY] = {
+            "image": image.pk,
+            "body": body[: review.COMMENT_MAX],
+            "error": error_text(error),
+            "unknown_mentions": error.code == "unknown_mention",
+        }
+    else:
+        messages.success(request, "Comment added.")
+    return redirect_back(request, reverse("image_detail", kwargs={"pk": image.pk}) + "#comments")
+
+
+@login_required
+@require_POST
+def image_delete(request, pk):
+    image = selectors.image_for_user(request.user, pk)
+    campaign = image.campaign
+    try:
+        review.image_delete(image=image, user=request.user)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return redirect(image)
+    messages.success(request, f"{image_name(image)} was deleted.")
+    return redirect(campaign)
+
+
+def _with_previews(qs):
+    return qs.select_related(
+        "generation", "generation__custom_model", "generation__requested_by"
+    ).prefetch_related(
+        Prefetch("renditions", queryset=Rendition.objects.all()),
+    )
+
+
+def _share_campaign(images, campaign) -> None:
+    """Point the images at the campaign already loaded (and its cached roles), so the decision
+    rule asked per image costs no query."""
+    for image in images:
+        image.campaign = campaign
+
+
+@login_required
+@require_GET
+def review_queue(request, slug):
+    """Images waiting for a decision, oldest request first; one shown large with the decision
+    form (keyboard: a approve, c changes, r reject, j/n next, k previous)."""
+    campaign = selectors.campaign_for_user(request.user, slug)
+    queue = list(
+        _with_previews(
+            Image.objects.filter(campaign=campaign, review_state=State.IN_REVIEW)
+            .select_related("review_requested_by")
+            .order_by("review_requested_at", "id")
+        )[:QUEUE_LIMIT]
+    )
+    _share_campaign(queue, campaign)
+    wanted = request.GET.get("image", "")
+    current = next((i for i in queue if str(i.pk) == wanted), queue[0] if queue else None)
+    position = queue.index(current) if current else 0
+    previous = queue[position - 1] if current and position > 0 else None
+    following = queue[position + 1] if current and position + 1 < len(queue) else None
+    base = reverse("review_queue", kwargs={"slug": campaign.slug})
+    comments = []
+    if current is not None:
+        comments = list(
+            Comment.objects.filter(image=current)
+            .select_related("author")
+            .prefetch_related("mentions")
+        )
+    return render(
+        request,
+        "generation/collab/review_queue.html",
+        {
+            "campaign": campaign,
+            "queue": queue,
+            "current": current,
+            "image": current,
+            "generation": current.generation if current else None,
+            "size_label": size_label(current.generation.width, current.generation.height)
+            if current
+            else "",
+            "previous": previous,
+            "following": following,
+            "position": position + 1,
+            "comments": comments,
+            "can_review": access.can_review(request.user, campaign),
+            "next_url": f"{base}?image={following.pk}" if following else base,
+            "queue_url": base,
+        },
+    )
+
+
+@login_required
+@require_GET
+def compare(request, slug):
+    """Two or more images of a campaign side by side (?ids=1&ids=2, or ?ids=1,2)."""
+    campaign = selectors.campaign_for_user(request.user, slug)
+    raw = []
+    for value in request.GET.getlist("ids"):
+        raw.extend(part for part in value.split(",") if part.strip().isdigit())
+    ids = list(dict.fromkeys(int(v) for v in raw))[:COMPARE_MAX]
+    found = {
+        i.pk: i
+        for i in _with_previews(Image.objects.filter(campaign=campaign, pk__in=ids)).select_related(
+            "reviewed_by"
+        )
+    }
+    images = [found[i] for i in ids if i in found]
+    _share_campaign(images, campaign)
+    if len(images) < 2:
+        messages.info(request, "Pick at least two images to compare.")
+        return redirect("review_queue", slug=campaign.slug)
+    return render(
+        request,
+        "generation/collab/compare.html",
+        {
+            "campaign": campaign,
+            "images": images,
+            "can_review": access.can_review(request.user, campaign),
+            "columns": min(len(images), 3),
+            "here": request.get_full_path(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members(request, slug):
+    """Owners (and staff) add people, set roles (owner, approver, member) and remove them."""
+    campaign = selectors.campaign_for_user(request.user, slug)
+    if not access.can_manage(request.user, campaign):
+        raise PermissionDenied("Only the campaign's owners can manage its members.")
+    if request.method == "POST":
+        username = request.POST.get("username", "").strip()
+        member = get_user_model().objects.filter(username__iexact=username).first()
+        action = request.POST.get("action", "set")
+        if member is None:
+            messages.error(request, f"There is no account named “{username}”.")
+        else:
+            try:
+                if action == "remove":
+                    review.membership_remove(campaign=campaign, user=request.user, member=member)
+                    messages.success(request, f"{member.get_username()} was removed.")
+                else:
+                    role = request.POST.get("role", CampaignMembership.Role.MEMBER)
+                    review.membership_set_role(
+                        campaign=campaign, user=request.user, member=member, role=role
+                    )
+                    label = CampaignMembership.Role(role).label
+                    messages.success(request, f"{member.get_username()}’s role is now {label}.")
+            except ValidationError as error:
+                messages.error(request, error_text(error))
+        return redirect("campaign_members", slug=campaign.slug)
+    return render(
+        request,
+        "generation/collab/members.html",
+        {
+            "campaign": campaign,
+            "members": selectors.campaign_members(campaign),
+            "roles": CampaignMembership.Role.choices,
+        },
+    )

@@ -1,0 +1,300 @@
+"""What people do with generations: ask for one, cancel it, try it again, pick favourites.
+
+These are called by the views and the admin. They validate, write rows in short transactions and
+enqueue the pipeline's tasks after commit; they never call Firefly themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from generation.audit import audit_record
+from generation.firefly import GenerateRequest, errors
+from generation.firefly.facts import DEFAULT_MODEL_VERSION
+from generation.firefly.validation import validate_generate_request
+from generation.models import (
+    AuditEvent,
+    Campaign,
+    CustomModel,
+    Generation,
+    GenerationPreset,
+    Image,
+)
+from generation.pipeline.scheduling import CANCEL, SUBMIT, schedule
+from generation.studio.selectors import forget_gallery_filter_options
+
+logger = logging.getLogger(__name__)
+
+Status = Generation.Status
+
+#: GenerateRequest field names → the names generation_create (and the form) use.
+_FIELD_NAMES = {"custom_model_id": "custom_model", "__all__": NON_FIELD_ERRORS}
+#: Parameters copied by generation_retry.
+REQUEST_FIELDS = (
+    "prompt",
+    "negative_prompt",
+    "custom_model",
+    "model_version",
+    "style_presets",
+    "style_strength",
+    "content_class",
+    "visual_intensity",
+    "width",
+    "height",
+    "num_variations",
+    "seeds",
+    "locale",
+)
+
+
+def _check_access(user, campaign: Campaign) -> None:
+    if user is None or not Campaign.objects.visible_to(user).filter(pk=campaign.pk).exists():
+        raise PermissionDenied("You are not a member of this campaign.")
+
+
+def build_request(
+    *,
+    prompt: str,
+    custom_model: CustomModel | None,
+    model_version: str,
+    style_presets: Iterable[str],
+    style_strength: int | None,
+    negative_prompt: str,
+    content_class: str,
+    visual_intensity: int | None,
+    width: int,
+    height: int,
+    num_variations: int,
+    seeds: Iterable[int],
+    locale: str,
+) -> GenerateRequest:
+    """The Firefly request for these parameters (empty strings and lists are not sent)."""
+    seeds = tuple(seeds or ())
+    return GenerateRequest(
+        prompt=prompt,
+        negative_prompt=negative_prompt or None,
+        custom_model_id=custom_model.asset_id if custom_model is not None else None,
+        model_version=model_version,
+        num_variations=num_variations,
+        seeds=seeds or None,
+        width=width,
+        height=height,
+        content_class=content_class or None,
+        visual_intensity=visual_intensity,
+        style_presets=tuple(style_presets or ()),
+        style_strength=style_strength,
+        locale=locale or None,
+    )
+
+
+def generation_request(generation: Generation) -> GenerateRequest:
+    """The Firefly request stored on `generation`."""
+    return build_request(**{name: getattr(generation, name) for name in REQUEST_FIELDS})
+
+
+def _field_errors(found: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    merged: dict[str, list[str]] = {}
+    for name, messages in found.items():
+        target = merged.setdefault(_FIELD_NAMES.get(name, name), [])
+        target.extend(m for m in messages if m not in target)
+    return merged
+
+
+def generation_create(
+    *,
+    campaign: Campaign,
+    user,
+    prompt: str,
+    custom_model: CustomModel | None = None,
+    model_version: str | None = None,
+    style_presets: Iterable[str] = (),
+    style_strength: int | None = None,
+    negative_prompt: str = "",
+    content_class: str = "",
+    visual_intensity: int | None = None,
+    width: int,
+    height: int,
+    num_variations: int = 1,
+    seeds: Iterable[int] = (),
+    locale: str = "",
+    retry_of: Generation | None = None,
+) -> Generation:
+    """Validate a request, store it and queue it for submission to Firefly.
+
+    Raises `ValidationError` with a dict of field errors (`prompt`, `custom_model`,
+    `model_version`, `width`/`height`, `seeds`, ... and `__all__`) and `PermissionDenied` when
+    `user` is not a member of `campaign`.
+    """
+    _check_access(user, campaign)
+    problems: dict[str, list[str]] = {}
+    if campaign.archived:
+        problems[NON_FIELD_ERRORS] = ["This campaign is archived; unarchive it to generate."]
+    if custom_model is not None:
+        if not custom_model.enabled or custom_model.not_offered_because():
+            problems["custom_model"] = [
+                f"The custom model “{custom_model.display_name}” is not available any more. "
+                "Choose another model."
+            ]
+        model_version = model_version or custom_model.model_version
+    model_version = model_version or DEFAULT_MODEL_VERSION
+    style_presets = list(dict.fromkeys(style_presets or ()))
+    seeds = list(seeds or ())
+    request = build_request(
+        prompt=prompt,
+        custom_model=custom_model,
+        model_version=model_version,
+        style_presets=style_presets,
+        style_strength=style_strength,
+        negative_prompt=negative_prompt or "",
+        content_class=content_class or "",
+        visual_intensity=visual_intensity,
+        width=width,
+        height=height,
+        num_variations=num_variations,
+        seeds=seeds,
+        locale=locale or "",
+    )
+    try:
+        validate_generate_request(request)
+    except errors.RequestValidationError as exc:
+        for name, messages in _field_errors(exc.field_errors).items():
+            problems.setdefault(name, []).extend(messages)
+    if problems:
+        raise ValidationError(problems)
+
+    with transaction.atomic():
+        generation = Generation.objects.create(
+            campaign=campaign,
+            requested_by=user,
+            retry_of=retry_of,
+            prompt=prompt,
+            negative_prompt=negative_prompt or "",
+            custom_model=custom_model,
+            model_version=model_version,
+            style_presets=style_presets,
+            style_strength=style_strength,
+            content_class=content_class or "",
+            visual_intensity=visual_intensity,
+            width=width,
+            height=height,
+            num_variations=num_variations,
+            seeds=seeds,
+            locale=locale or "",
+            status=Status.QUEUED,
+            next_poll_at=timezone.now(),
+        )
+        GenerationPreset.objects.bulk_create(
+            GenerationPreset(generation=generation, preset=preset) for preset in style_presets
+        )
+        audit_record(
+            AuditEvent.Action.GENERATION_RETRIED
+            if retry_of is not None
+            else AuditEvent.Action.GENERATION_REQUESTED,
+            actor=user,
+            campaign=campaign,
+            target=generation,
+            summary=f"Generation {generation.pk}"
+            + (f" (retry of {retry_of.pk})" if retry_of is not None else "")
+            + f": {prompt[:120]}",
+        )
+        schedule(SUBMIT, generation.pk)
+    # The gallery's filter bar may now offer a new model, preset or person.
+    forget_gallery_filter_options(campaign.pk)
+    logger.info("generation %s created for campaign %s", generation.pk, campaign.pk)
+    return generation
+
+
+# Shown under "This generation was cancelled." (generation.labels), so it doesn't repeat that.
+MSG_CANCELLED_BEFORE_SENDING = "Stopped on request before it was sent to Adobe Firefly."
+
+
+def generation_cancel(*, generation: Generation, user) -> Generation:
+    """Ask for `generation` to be stopped; returns it refreshed.
+
+    A generation not yet sent to Firefly is cancelled at once; one whose submission is in flight
+    is cancelled as soon as the submission returns; a running one is cancelled at Firefly by the
+    `cancel_generation` task. Cancelling a finished generation changes nothing.
+    """
+    _check_access(user, generation.campaign)
+    now = timezone.now()
+    with transaction.atomic():
+        flagged = Generation.objects.filter(
+            pk=generation.pk, status__in=Generation.ACTIVE_STATUSES
+        ).update(cancel_requested=True, updated_at=now)
+        if flagged:
+            cancelled_now = Generation.objects.filter(
+                pk=generation.pk, status=Status.QUEUED
+            ).update(
+                status=Status.CANCELLED,
+                error_code="cancelled",
+                error_message=MSG_CANCELLED_BEFORE_SENDING,
+                finished_at=now,
+                next_poll_at=None,
+                updated_at=now,
+            )
+            if not cancelled_now:
+                job_id = (
+                    Generation.objects.filter(pk=generation.pk)
+                    .values_list("firefly_job_id", flat=True)
+                    .first()
+                )
+                if job_id:  # else the submission in flight sees the flag when it returns
+                    schedule(CANCEL, generation.pk)
+            audit_record(
+                AuditEvent.Action.GENERATION_CANCELLED,
+                actor=user,
+                campaign=generation.campaign,
+                target=generation,
+                summary=f"Generation {generation.pk} cancelled",
+            )
+    generation.refresh_from_db()
+    return generation
+
+
+#: Why Retry is refused for a finished generation whose `retry_can_help` is False.
+RETRY_REFUSALS = {
+    "content_policy": (
+        "Retry would send the same prompt, and Adobe's content policy refused it. Change the "
+        "prompt with “Generate again with these settings” instead."
+    ),
+    "invalid_request": (
+        "Retry would send the same settings, and Adobe Firefly refused them as invalid. Change "
+        "them with “Generate again with these settings” instead."
+    ),
+}
+RETRY_NOT_NEEDED = (
+    "This generation succeeded, so there is nothing to retry. Use “Generate again with these "
+    "settings” for more images."
+)
+
+
+def generation_retry(*, generation: Generation, user) -> Generation:
+    """A new generation with the same parameters (`retry_of` set); the old one stays as it is.
+
+    Raises `ValidationError` when `generation` is still in progress, when retrying cannot help
+    (`Generation.retry_can_help`: it succeeded, or Firefly refused the request itself), or when
+    its parameters are no longer valid (e.g. the custom model was disabled).
+    """
+    _check_access(user, generation.campaign)
+    if not generation.is_terminal:
+        raise ValidationError("This generation is still in progress; cancel it first.")
+    if not generation.retry_can_help:
+        raise ValidationError(RETRY_REFUSALS.get(generation.error_code, RETRY_NOT_NEEDED))
+    return generation_create(
+        campaign=generation.campaign,
+        user=user,
+        retry_of=generation,
+        **{name: getattr(generation, name) for name in REQUEST_FIELDS},
+    )
+
+
+def image_set_favourite(*, image: Image, favourite: bool) -> Image:
+    """Mark or unmark `image` as a favourite of its campaign."""
+    Image.objects.filter(pk=image.pk).update(is_favourite=bool(favourite))
+    image.is_favourite = bool(favourite)
+    return image

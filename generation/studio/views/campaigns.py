@@ -1,0 +1,180 @@
+"""Campaign list, create/edit, the campaign gallery and its live-update endpoint, and the list
+of the campaign's generations."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from generation.models import Generation
+from generation.studio import presenters, selectors
+from generation.studio.forms import CampaignForm, GalleryFilterForm
+
+
+def _int_param(request, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
+
+
+@login_required
+@require_GET
+def campaign_list(request):
+    show_archived = request.GET.get("archived") == "1"
+    campaigns = selectors.campaign_list(request.user, archived=show_archived)
+    return render(
+        request,
+        "generation/campaign_list.html",
+        {"campaigns": campaigns, "show_archived": show_archived},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_create(request):
+    form = CampaignForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        campaign = form.save()
+        messages.success(request, f"“{campaign.name}” is ready. Start with a first generation.")
+        return redirect("generation_new", slug=campaign.slug)
+    return render(request, "generation/campaign_form.html", {"form": form, "creating": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_edit(request, slug):
+    campaign = selectors.campaign_for_user(request.user, slug)
+    if not selectors.can_edit_campaign(request.user, campaign):
+        raise PermissionDenied
+    form = CampaignForm(request.POST or None, instance=campaign, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Campaign settings saved.")
+        return redirect(campaign)
+    return render(
+        request,
+        "generation/campaign_form.html",
+        {
+            "form": form,
+            "creating": False,
+            "campaign": campaign,
+            "members": selectors.campaign_members(campaign),
+        },
+    )
+
+
+def _annotate_places(generations) -> None:
+    from generation.pipeline import fairness  # the pipeline's package; imported when needed
+
+    fairness.annotate_places(generations)
+
+
+@login_required
+@require_GET
+def campaign_gallery(request, slug):
+    campaign = selectors.campaign_for_user(request.user, slug)
+    filter_form = GalleryFilterForm(request.GET)
+    filters = filter_form.filters()
+    before, after = _int_param(request, "before"), _int_param(request, "after")
+    page = selectors.gallery_page(campaign, filters, before=before, after=after)
+    active = list(selectors.active_generations(campaign, filters)) if page.is_first else []
+    ended = selectors.ended_generations(campaign, filters, page)
+    more_ended = len(ended) > selectors.ENDED_TILES_PER_PAGE
+    ended = ended[: selectors.ENDED_TILES_PER_PAGE]
+    options = selectors.gallery_filter_options(campaign)
+    since = page.images[0].pk if page.images else 0
+    members = list(selectors.campaign_members(campaign))
+    review_counts = selectors.review_counts(campaign)  # also the image count: one query
+    can_edit = request.user.is_staff or any(m.user_id == request.user.pk for m in members)
+    return render(
+        request,
+        "generation/gallery.html",
+        {
+            "campaign": campaign,
+            "page": page,
+            "filters": filters,
+            "filter_form": filter_form,
+            "options": options,
+            "model_groups": filter_form.model_groups(options, filters),
+            "active_generations": active,
+            "tiles": selectors.gallery_tiles(page.images, ended),
+            "has_ended": bool(ended),
+            "more_ended": more_ended,
+            "since": since,
+            "statuses": Generation.Status.choices,
+            "can_edit": can_edit,
+            "members": members,
+            "review_counts": review_counts,
+            "image_count": sum(review_counts.values()),
+        },
+    )
+
+
+@login_required
+@require_GET
+def campaign_generations(request, slug):
+    """Every generation of the campaign with its state, message, requester and time, filtered
+    by state: where a failed or cancelled one (which has no images) can always be found."""
+    campaign = selectors.campaign_for_user(request.user, slug)
+    status = request.GET.get("status", "")
+    if status not in (selectors.ACTIVE_FILTER, *Generation.Status.values):
+        status = ""
+    page = selectors.generation_list_page(
+        campaign, status, before=_int_param(request, "before"), after=_int_param(request, "after")
+    )
+    counts = selectors.generation_status_counts(campaign)
+    tabs = [
+        ("", "All", sum(counts.values())),
+        (
+            selectors.ACTIVE_FILTER,
+            "In progress",
+            sum(counts[s] for s in Generation.ACTIVE_STATUSES),
+        ),
+        *(
+            (s, presenters.status_label(s), counts[s])
+            for s in (Generation.Status.SUCCEEDED, *selectors.ENDED_STATUSES)
+        ),
+    ]
+    return render(
+        request,
+        "generation/generation_list.html",
+        {"campaign": campaign, "page": page, "status": status, "tabs": tabs},
+    )
+
+
+@login_required
+@require_GET
+def campaign_live(request, slug):
+    """What changed in the gallery: new images, the status of running generations and the
+    campaign's image counts (per review state).
+
+    ``since`` is the newest image id the page has; ``watch`` lists generation ids the page
+    shows as placeholders (so it learns when they finish or fail). Filters are the gallery's.
+    """
+    campaign = selectors.campaign_for_user(request.user, slug)
+    filters = GalleryFilterForm(request.GET).filters()
+    since = _int_param(request, "since")
+    if since is None:
+        raise Http404("since is required")
+    watched = [int(v) for v in request.GET.get("watch", "").split(",") if v.isdigit()][:48]
+    active = {g.pk: g for g in selectors.active_generations(campaign, filters)}
+    for generation in selectors.recent_generations(
+        campaign, [i for i in watched if i not in active]
+    ):
+        active.setdefault(generation.pk, generation)
+    # Queued generations show their place in the submission queue (one query when any wait).
+    _annotate_places(list(active.values()))
+    images = selectors.images_since(campaign, filters, since)
+    # The whole campaign's counts, so the header and the review tabs never go stale.
+    review_counts = selectors.review_counts(campaign)
+    return presenters.json_response(
+        {
+            "image_count": sum(review_counts.values()),
+            "review_counts": review_counts,
+            "images": [presenters.tile_data(image) for image in reversed(images)],
+            "generations": [
+                presenters.generation_data(g) for g in sorted(active.values(), key=lambda g: g.pk)
+            ],
+        }
+    )

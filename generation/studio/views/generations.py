@@ -1,0 +1,223 @@
+"""The new-generation form, a generation's page, its JSON status, cancel and retry."""
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from generation.labels import image_count
+from generation.models import Image
+from generation.studio import presenters, selectors
+from generation.studio.forms import (
+    GenerationForm,
+    fresh_seed,
+    initial_from_campaign,
+    initial_from_generation,
+    size_label,
+)
+from generation.studio.views.feedback import error_text, redirect_back
+
+TOKENS_SESSION_KEY = "generation_form_tokens"
+TOKENS_KEPT = 50
+TOKEN_TTL = 6 * 3600
+
+
+def _services():
+    from generation.pipeline import (
+        generations,  # the pipeline's entry points; imported when first needed
+    )
+
+    return generations
+
+
+# --- One generation per submitted form ----------------------------------------------------------
+#
+# Each rendering of the form carries a fresh random token, remembered in the session. The first
+# POST with a token claims it with an atomic `cache.add`; a second POST with the same token (a
+# double click, a resubmitted page) finds the claim and is sent to the generation the first one
+# created instead of creating another. The submit button is also disabled by JavaScript.
+
+
+def _issue_token(request) -> str:
+    token = secrets.token_urlsafe(18)
+    tokens = request.session.get(TOKENS_SESSION_KEY, [])[-(TOKENS_KEPT - 1) :]
+    request.session[TOKENS_SESSION_KEY] = [*tokens, token]
+    return token
+
+
+def _claim_key(request, token: str) -> str:
+    return f"generation-form:{request.user.pk}:{token}"
+
+
+def _forget_token(request, token: str) -> None:
+    tokens = request.session.get(TOKENS_SESSION_KEY, [])
+    if token in tokens:
+        request.session[TOKENS_SESSION_KEY] = [t for t in tokens if t != token]
+
+
+def _already_submitted(request, campaign, claimed):
+    messages.info(request, "That form was already submitted: here is the generation it started.")
+    if isinstance(claimed, int):
+        return redirect("generation_detail", pk=claimed)
+    return redirect(campaign)
+
+
+def _prefill(request, campaign) -> dict:
+    """Initial values: the campaign's defaults, or an earlier generation's settings (?from=),
+    with one of its seeds (&seed=, to start from that image) or a new seed in place of one
+    (&vary=, the same settings for a different image)."""
+    source = request.GET.get("from", "")
+    if not source.isdigit():
+        return initial_from_campaign(campaign)
+    try:
+        generation = selectors.generation_for_user(request.user, int(source))
+    except Http404:  # an id the user can't see prefills nothing
+        messages.warning(request, "That generation isn't available, so nothing was copied.")
+        return initial_from_campaign(campaign)
+    seed, vary = request.GET.get("seed", ""), request.GET.get("vary", "")
+    if vary.isdigit():
+        used = {int(vary), *generation.seeds}
+        used.update(generation.images.exclude(seed=None).values_list("seed", flat=True))
+        initial = initial_from_generation(generation, fresh_seed(avoid=used))
+    else:
+        initial = initial_from_generation(generation, int(seed) if seed.isdigit() else None)
+    model = generation.custom_model
+    if model is not None and (
+        not model.enabled or model.published_state != model.PublishedState.PUBLISHED
+    ):
+        messages.warning(
+            request,
+            f"“{model.display_name}” is no longer available; pick another model.",
+        )
+        initial["model"] = initial_from_campaign(campaign)["model"]
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def generation_new(request, slug):
+    campaign = selectors.campaign_for_user(request.user, slug)
+    if request.method == "POST":
+        form = GenerationForm(request.POST, campaign=campaign)
+        token = request.POST.get("form_token", "")
+        key = _claim_key(request, token)
+        claimed = cache.get(key) if token else None
+        if claimed is not None:
+            return _already_submitted(request, campaign, claimed)
+        if form.is_valid():
+            if token not in request.session.get(TOKENS_SESSION_KEY, []):
+                form.add_error(
+                    None,
+                    "This form had expired, so nothing was generated. Check the settings and "
+                    "submit again.",
+                )
+            elif not cache.add(key, "pending", TOKEN_TTL):
+                return _already_submitted(request, campaign, cache.get(key))
+            else:
+                try:
+                    generation = _services().generation_create(
+                        campaign=campaign, user=request.user, **form.service_kwargs()
+                    )
+                except ValidationError as error:
+                    cache.delete(key)
+                    form.add_service_errors(error)
+                else:
+                    cache.set(key, generation.pk, TOKEN_TTL)
+                    _forget_token(request, token)
+                    messages.success(
+                        request,
+                        f"Generating {image_count(generation.num_variations)}. "
+                        "They'll appear here as soon as they're ready.",
+                        # The gallery removes this message once the generation has ended.
+                        extra_tags=f"generation-{generation.pk}",
+                    )
+                    return redirect(campaign)
+        # Invalid: show the errors with a fresh token (the old one may have expired).
+        data = request.POST.copy()
+        data["form_token"] = _issue_token(request)
+        form.data = data
+    else:
+        initial = _prefill(request, campaign)
+        initial["form_token"] = _issue_token(request)
+        form = GenerationForm(initial=initial, campaign=campaign)
+    vary = request.GET.get("vary", "")
+    return render(
+        request,
+        "generation/generation_form.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "copied_from": request.GET.get("from", ""),
+            "varied_seed": vary if vary.isdigit() else "",
+        },
+    )
+
+
+def _images_with_renditions(generation):
+    return list(
+        Image.objects.filter(generation=generation)
+        .select_related("generation", "generation__custom_model")
+        .prefetch_related(selectors.tile_renditions())
+        .order_by("index")
+    )
+
+
+@login_required
+@require_GET
+def generation_detail(request, pk):
+    generation = selectors.generation_for_user(request.user, pk)
+    images = _images_with_renditions(generation)
+    return render(
+        request,
+        "generation/generation_detail.html",
+        {
+            "generation": generation,
+            "campaign": generation.campaign,
+            "images": images,
+            "retries": list(generation.retries.order_by("-id")[:5]),
+            "size_label": size_label(generation.width, generation.height),
+            "pending_slots": range(max(0, generation.num_variations - len(images)))
+            if generation.is_active
+            else range(0),
+        },
+    )
+
+
+@login_required
+@require_GET
+def generation_status(request, pk):
+    generation = selectors.generation_for_user(request.user, pk)
+    return presenters.json_response(
+        presenters.generation_data(generation, _images_with_renditions(generation))
+    )
+
+
+@login_required
+@require_POST
+def generation_cancel(request, pk):
+    generation = selectors.generation_for_user(request.user, pk)
+    try:
+        _services().generation_cancel(generation=generation, user=request.user)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, f"Generation {generation.pk} is being cancelled.")
+    return redirect_back(request, generation)
+
+
+@login_required
+@require_POST
+def generation_retry(request, pk):
+    generation = selectors.generation_for_user(request.user, pk)
+    try:
+        retry = _services().generation_retry(generation=generation, user=request.user)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return redirect(generation)
+    messages.success(request, "Trying again with the same settings.")
+    return redirect(retry)

@@ -1,0 +1,84 @@
+"""An image's page, its favourite toggle and the authorised file downloads."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from generation.studio import presenters, selectors
+from generation.studio.forms import size_label
+from generation.studio.views import media
+
+
+@login_required
+@require_GET
+def image_detail(request, pk):
+    image = selectors.image_for_user(request.user, pk)
+    newer, older = selectors.image_neighbours(image)
+    generation = image.generation
+    preview = selectors.rendition(image, "preview")
+    return render(
+        request,
+        "generation/image_detail.html",
+        {
+            "image": image,
+            "generation": generation,
+            "campaign": image.campaign,
+            "preview": preview,
+            "newer": newer,
+            "older": older,
+            "size_label": size_label(generation.width, generation.height),
+        },
+    )
+
+
+def _services():
+    from generation.pipeline import (
+        generations,  # the pipeline's entry points; imported when first needed
+    )
+
+    return generations
+
+
+@login_required
+@require_POST
+def image_favourite(request, pk):
+    image = selectors.image_for_user(request.user, pk)
+    favourite = request.POST.get("favourite") == "1"
+    _services().image_set_favourite(image=image, favourite=favourite)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return presenters.json_response({"id": image.pk, "favourite": favourite})
+    messages.success(request, "Added to favourites." if favourite else "Removed from favourites.")
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(image)
+
+
+@login_required
+@require_GET
+def image_original(request, pk, name):
+    image = selectors.image_for_user(request.user, pk)
+    if name != media.file_token(image.original.name):
+        raise Http404("Out-of-date file name.")
+    return media.serve_original(image, download=False)
+
+
+@login_required
+@require_GET
+def image_download(request, pk):
+    image = selectors.image_for_user(request.user, pk)
+    return media.serve_original(image, download=True)
+
+
+@login_required
+@require_GET
+def rendition_file(request, pk, name):
+    rendition = selectors.rendition_for_user(request.user, pk)
+    if name != media.file_token(rendition.file.name):
+        raise Http404("Out-of-date file name.")
+    return media.serve_rendition(rendition)
