@@ -205,7 +205,8 @@ def _matches(model: CustomModel, published_state: str) -> bool:
 
 
 def _int_param(query: dict[str, list[str]], name: str, default: int, low: int, high: int) -> int:
-    raw = (query.get(name) or [None])[0]
+    values = query.get(name)
+    raw = values[0] if values else None
     if raw is None or raw == "":
         return default
     try:

@@ -81,7 +81,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def config_from_options(options: Mapping[str, Any]) -> EmulatorConfig:
     """An EmulatorConfig from parsed options (a Namespace's vars or Django's options dict)."""
-    extra = {}
+    extra: dict[str, Any] = {}
     if options.get("denied_words") is not None:
         extra["denied_words"] = tuple(options["denied_words"])
     return EmulatorConfig(

@@ -11,6 +11,7 @@ import colorsys
 import hashlib
 from collections.abc import Callable
 from random import Random
+from typing import cast
 
 from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter, ImageOps
 
@@ -86,7 +87,8 @@ def dots(spacing: int, color: RGB | None = None) -> Effect:
         for y in range(spacing // 2, im.height, spacing):
             for x in range(spacing // 2, im.width, spacing):
                 r = max(1, spacing // 3)
-                fill = color or tuple(255 - c for c in im.getpixel((x, y)))
+                pixel = cast(tuple[int, ...], im.getpixel((x, y)))
+                fill = color or tuple(255 - c for c in pixel)
                 draw.ellipse((x - r, y - r, x + r, y + r), fill=fill)
         return out
 
@@ -260,7 +262,7 @@ def look_for(preset: str) -> Effect:
 
 
 #: Presets that change the layout rather than the surface.
-LAYOUTS = {
+LAYOUTS: dict[str, float | str] = {
     "closeup": 1.8,
     "macrophotography": 2.0,
     "wide_angle": 0.55,

@@ -16,6 +16,7 @@ effects (a created job) happen, as they do when a real response is lost on the w
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from random import Random
@@ -294,7 +295,7 @@ def after_response(rule: FaultRule, response: Response) -> Response:
     return response
 
 
-def _padded(body: bytes, size: int, chunk: int = 1024 * 1024):
+def _padded(body: bytes, size: int, chunk: int = 1024 * 1024) -> Iterator[bytes]:
     """The image followed by zero bytes up to ``size`` (a valid JPEG/PNG, absurdly large)."""
     yield body
     remaining = size - len(body)

@@ -166,7 +166,9 @@ def _palette(words: list[str], spec: RenderSpec) -> list[RGB]:
 
 def _background(size: tuple[int, int], palette: list[RGB], rng: Random) -> Image.Image:
     """A vertical gradient from sky to ground colour, turned a little by the seed."""
-    ramp = Image.linear_gradient("L").rotate(rng.uniform(-25, 25), resample=Image.BILINEAR)
+    ramp = Image.linear_gradient("L").rotate(
+        rng.uniform(-25, 25), resample=Image.Resampling.BILINEAR
+    )
     ramp = ramp.crop((24, 24, 232, 232)).resize(size)
     return ImageOps.colorize(ramp, palette[0], palette[1])
 

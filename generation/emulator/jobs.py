@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from .clock import iso
 from .images import RenderSpec
@@ -122,7 +122,7 @@ class Job:
         if status == "running":
             body["progress"] = progress
         elif status == "succeeded":
-            body["result"] = self.result(url_for, since)
+            body["result"] = self.result(url_for, cast(float, since))  # finished: has a time
         elif status in _DEFAULT_ENDINGS:
             if self.cancel_requested_at is not None:
                 ending = Ending("cancelled", None, "The job was cancelled on request.")

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.message import Message
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from .faults import FaultRule
@@ -70,4 +70,6 @@ class Response:
 
     @property
     def length(self) -> int:
-        return self.content_length if self.stream is not None else len(self.body)
+        if self.stream is not None:
+            return cast(int, self.content_length)  # set with every stream
+        return len(self.body)

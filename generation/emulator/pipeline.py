@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import cast
 
 from . import control
 from .auth import authenticate, presented_token
@@ -54,7 +55,8 @@ def _api(
         time.sleep(float(rule.param("seconds", 30)))
     elif rule is not None and rule.stage == "before":
         if rule.kind != "token_expired":
-            return rule, before_response(rule, operation)
+            # Every other "before" kind answers (None only for token_expired).
+            return rule, cast(Response, before_response(rule, operation))
         token = presented_token(request)
         if token:
             state.tokens.expire(token)

@@ -120,7 +120,8 @@ class _HTTPServer(ThreadingHTTPServer):
     def server_bind(self) -> None:
         # HTTPServer.server_bind resolves the host's FQDN, which can stall on a bad resolver.
         TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
+        host, port = self.server_address[:2]
+        self.server_name, self.server_port = str(host), int(port)
 
     def track(self, connection: socket.socket, open_: bool) -> None:
         with self._connections_lock:
@@ -196,7 +197,7 @@ class _Handler(BaseHTTPRequestHandler):
         if host:
             return f"http://{host}"
         name, port = self.server.server_address[:2]
-        return f"http://{name}:{port}"
+        return f"http://{name!s}:{port}"
 
     def _read_body(self) -> bytes | None:
         """The request body (None when it is too large to read; ValueError when malformed)."""
@@ -210,7 +211,8 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length > 0 else b""
 
     def _read_chunked(self) -> bytes | None:
-        parts, total = [], 0
+        parts: list[bytes] = []
+        total = 0
         while True:
             size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
             if size == 0:

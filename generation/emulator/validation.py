@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .catalogue import CustomModel
+from .checker import Checker, Loc
 from .errors import validation_error
 from .presets import (
     CONTENT_CLASSES,
@@ -30,8 +31,6 @@ from .presets import (
 MAX_SEED = 2**31 - 1
 URL_DOMAINS = ("amazonaws.com", "windows.net", "dropboxusercontent.com", "storage.googleapis.com")
 _LOCALE = re.compile(r"^[a-z]{2}-[A-Z]{2}$")
-
-Loc = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -52,110 +51,6 @@ class GenerateRequest:
     locale: str | None = None
 
 
-class _Checker:
-    """Collects errors while reading fields; each reader returns None for a bad value."""
-
-    def __init__(self) -> None:
-        self.errors: list[dict[str, Any]] = []
-
-    def add(self, loc: Loc, msg: str, type_: str, ctx: dict[str, Any] | None = None) -> None:
-        item: dict[str, Any] = {"loc": list(loc), "msg": msg, "type": type_}
-        if ctx:
-            item["ctx"] = ctx
-        self.errors.append(item)
-
-    def object(self, loc: Loc, value: Any) -> dict[str, Any] | None:
-        if not isinstance(value, dict):
-            self.add(loc, "value is not a valid dict", "type_error.dict")
-            return None
-        return value
-
-    def integer(
-        self, loc: Loc, value: Any, low: int | None = None, high: int | None = None
-    ) -> int | None:
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.add(loc, "value is not a valid integer", "type_error.integer")
-            return None
-        if low is not None and value < low:
-            self.add(
-                loc,
-                f"ensure this value is greater than or equal to {low}",
-                "value_error.number.not_ge",
-                {"limit_value": low},
-            )
-            return None
-        if high is not None and value > high:
-            self.add(
-                loc,
-                f"ensure this value is less than or equal to {high}",
-                "value_error.number.not_le",
-                {"limit_value": high},
-            )
-            return None
-        return value
-
-    def string(
-        self, loc: Loc, value: Any, min_length: int = 0, max_length: int | None = None
-    ) -> str | None:
-        if not isinstance(value, str):
-            self.add(loc, "str type expected", "type_error.str")
-            return None
-        if len(value) < min_length:
-            self.add(
-                loc,
-                f"ensure this value has at least {min_length} characters",
-                "value_error.any_str.min_length",
-                {"limit_value": min_length},
-            )
-            return None
-        if max_length is not None and len(value) > max_length:
-            self.add(
-                loc,
-                f"ensure this value has at most {max_length} characters",
-                "value_error.any_str.max_length",
-                {"limit_value": max_length},
-            )
-            return None
-        return value
-
-    def enum(self, loc: Loc, value: Any, allowed: tuple[str, ...]) -> str | None:
-        if value not in allowed:
-            permitted = ", ".join(f"'{item}'" for item in allowed)
-            self.add(
-                loc,
-                f"value is not a valid enumeration member; permitted: {permitted}",
-                "type_error.enum",
-                {"enum_values": list(allowed)},
-            )
-            return None
-        return value
-
-    def array(self, loc: Loc, value: Any, min_items: int, max_items: int | None) -> list | None:
-        if not isinstance(value, list):
-            self.add(loc, "value is not a valid list", "type_error.list")
-            return None
-        if len(value) < min_items:
-            self.add(
-                loc,
-                f"ensure this value has at least {min_items} items",
-                "value_error.list.min_items",
-                {"limit_value": min_items},
-            )
-            return None
-        if max_items is not None and len(value) > max_items:
-            self.add(
-                loc,
-                f"ensure this value has at most {max_items} items",
-                "value_error.list.max_items",
-                {"limit_value": max_items},
-            )
-            return None
-        if len({repr(item) for item in value}) != len(value):
-            self.add(loc, "the list has duplicated items", "value_error.list.unique_items")
-            return None
-        return value
-
-
 def validate_generate(
     body: Any,
     model_version_header: str | None,
@@ -163,14 +58,14 @@ def validate_generate(
     upload_exists: Callable[[str], bool],
 ) -> GenerateRequest:
     """Return the normalised request or raise a 422 ``ApiError`` listing every problem."""
-    check = _Checker()
-    model_version = model_version_header or DEFAULT_MODEL_VERSION
+    check = Checker()
+    model_version: str | None = model_version_header or DEFAULT_MODEL_VERSION
     if check.enum(("header", "x-model-version"), model_version, MODEL_VERSIONS) is None:
         model_version = None
     if check.object(("body",), body) is None:
         raise validation_error(check.errors)
 
-    prompt = None
+    prompt: str | None = None
     if "prompt" not in body:
         check.add(("body", "prompt"), "field required", "value_error.missing")
     else:
@@ -180,6 +75,9 @@ def validate_generate(
     if check.errors:
         raise validation_error(check.errors)
 
+    # No errors: the prompt and the model version were both read.
+    assert prompt is not None
+    assert model_version is not None
     seeds = fields.get("seeds")
     return GenerateRequest(
         prompt=prompt,
@@ -198,7 +96,7 @@ def validate_generate(
 
 
 def _read_optional_fields(
-    check: _Checker, body: dict[str, Any], upload_exists: Callable[[str], bool]
+    check: Checker, body: dict[str, Any], upload_exists: Callable[[str], bool]
 ) -> dict[str, Any]:
     """Type and range checks of each optional field; returns the good values by name."""
     found: dict[str, Any] = {}
@@ -269,7 +167,7 @@ def _read_optional_fields(
 
 
 def _read_style(
-    check: _Checker, value: Any, found: dict[str, Any], upload_exists: Callable[[str], bool]
+    check: Checker, value: Any, found: dict[str, Any], upload_exists: Callable[[str], bool]
 ) -> None:
     style = check.object(("body", "style"), value)
     if style is None:
@@ -298,7 +196,7 @@ def _read_style(
 
 
 def _read_reference(
-    check: _Checker, parent: Loc, value: Any, upload_exists: Callable[[str], bool]
+    check: Checker, parent: Loc, value: Any, upload_exists: Callable[[str], bool]
 ) -> None:
     reference = check.object((*parent, "imageReference"), value)
     if reference is None:
@@ -331,7 +229,7 @@ def _read_reference(
 
 
 def _check_combinations(
-    check: _Checker,
+    check: Checker,
     found: dict[str, Any],
     model_version: str | None,
     find_model: Callable[[str], CustomModel | None],
@@ -400,6 +298,6 @@ def _check_combinations(
         )
 
 
-def _has_error(check: _Checker, field: str) -> bool:
+def _has_error(check: Checker, field: str) -> bool:
     """Whether ``field`` already has an error (so a rule does not report it twice)."""
     return any(e["loc"][:2] == ["body", field] for e in check.errors)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, BinaryIO
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -304,7 +304,15 @@ class FireflyClient:
             return url, unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
         return job_url(self.config, kind, job.strip()), job.strip()
 
-    def _api(self, method: str, url: str, *, headers=None, parse_json: bool = True, **kwargs):
+    def _api(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        parse_json: bool = True,
+        **kwargs: Any,
+    ) -> Any:
         """Call Firefly with auth headers; on a 401 refresh the token and retry once."""
         for attempt in range(2):
             token = self._tokens.get_token()

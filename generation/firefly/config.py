@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from typing import Any
 from urllib.parse import urlsplit
 
 from .facts import DEFAULT_MODEL_VERSION
@@ -97,7 +98,7 @@ class FireflyConfig:
         """Build a config from ``FIREFLY_CLIENT_ID``, ``FIREFLY_CLIENT_SECRET`` and,
         when set, ``FIREFLY_API_BASE``, ``FIREFLY_IMS_URL``, ``FIREFLY_SCOPES``."""
         env = os.environ if environ is None else environ
-        kwargs = {
+        kwargs: dict[str, Any] = {
             "client_id": env.get(f"{prefix}CLIENT_ID", ""),
             "client_secret": env.get(f"{prefix}CLIENT_SECRET", ""),
         }

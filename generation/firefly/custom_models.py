@@ -34,9 +34,13 @@ def check_query(published_state: str, sort_by: str | None) -> None:
         raise errors.RequestValidationError("Invalid custom model query", field_errors=problems)
 
 
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _next_href(data: dict[str, Any]) -> str | None:
-    links = data.get("_links") if isinstance(data.get("_links"), dict) else {}
-    nxt = links.get("next") if isinstance(links.get("next"), dict) else {}
+    links = _object(data.get("_links"))
+    nxt = _object(links.get("next"))
     href = nxt.get("href")
     # A templated href ("...?start={start}") is a pattern, not a page to fetch.
     if isinstance(href, str) and href and not nxt.get("templated") and "{" not in href:
@@ -53,6 +57,7 @@ def list_all(
     if sort_by:
         base_params["sortBy"] = sort_by
     first = api_url(config, "/v3/custom-models")
+    params: dict[str, str] | None
     url, params = first, {"start": "0", **base_params}
     models: list[CustomModel] = []
     seen: set[str] = set()

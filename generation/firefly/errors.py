@@ -15,6 +15,7 @@ questions for the caller:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -115,7 +116,13 @@ class RequestValidationError(FireflyError):
 
     default_message = "Invalid Firefly request"
 
-    def __init__(self, message=None, *, field_errors=None, **kwargs) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        field_errors: Mapping[str, list[str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.field_errors: dict[str, list[str]] = dict(field_errors or {})
         super().__init__(message, **kwargs)
 
@@ -135,7 +142,9 @@ class RateLimitedError(FireflyError):
     default_message = "Rate limited by Firefly"
     _user_message = "Firefly is busy right now; we'll retry automatically."
 
-    def __init__(self, message=None, *, rate_limit_level: str | None = None, **kwargs) -> None:
+    def __init__(
+        self, message: str | None = None, *, rate_limit_level: str | None = None, **kwargs: Any
+    ) -> None:
         self.rate_limit_level = rate_limit_level
         super().__init__(message, **kwargs)
 
@@ -235,7 +244,9 @@ class InvalidOutputError(FireflyError):
 class JobError(FireflyError):
     """A job reached a terminal state other than ``succeeded``."""
 
-    def __init__(self, message=None, *, job_id: str | None = None, **kwargs) -> None:
+    def __init__(
+        self, message: str | None = None, *, job_id: str | None = None, **kwargs: Any
+    ) -> None:
         self.job_id = job_id
         super().__init__(message, **kwargs)
 

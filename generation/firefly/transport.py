@@ -201,7 +201,14 @@ class Transport:
         response._content = b"".join(chunks)[:_MAX_ERROR_BODY]
         response.close()
 
-    def _network_error(self, exc, method, url, non_idempotent, sent_id) -> errors.FireflyError:
+    def _network_error(
+        self,
+        exc: requests.RequestException,
+        method: str,
+        url: str,
+        non_idempotent: bool,
+        sent_id: str | None,
+    ) -> errors.FireflyError:
         where = f"{method} {loggable_url(url)}"
         # str(exc) can echo the URL (with pre-signed query); keep only the type name.
         kind = type(exc).__name__

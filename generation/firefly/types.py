@@ -18,7 +18,12 @@ def _tuple(value: Iterable[Any] | None) -> tuple[Any, ...] | None:
         return (value,)  # a lone preset id, not its characters
     if isinstance(value, Iterable) and not isinstance(value, Mapping):
         return tuple(value)
-    return value  # not a list at all: kept as given, so validation refuses it by name
+    return value  # type: ignore[return-value]  # not a list: kept so validation names it
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """`value` when it is a JSON object, else an empty one (Adobe's payloads vary)."""
+    return value if isinstance(value, Mapping) else {}
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,9 @@ class GenerateRequest:
         return body
 
     @classmethod
-    def from_json(cls, body: Mapping[str, Any], model_version: str | None = None):
+    def from_json(
+        cls, body: Mapping[str, Any], model_version: str | None = None
+    ) -> GenerateRequest:
         """Rebuild a request from :meth:`to_json` output (e.g. stored with a job)."""
         style = body.get("style") or {}
         structure = body.get("structure") or {}
@@ -181,17 +188,17 @@ class JobStatus:
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any], job_id: str = "") -> JobStatus:
         """Parse a status body; tolerant of unknown fields (``altText`` etc.)."""
-        result = payload.get("result") if isinstance(payload.get("result"), Mapping) else {}
+        result = _mapping(payload.get("result"))
         outputs = []
         for item in result.get("outputs") or ():
             if not isinstance(item, Mapping):
                 continue
-            image = item.get("image") if isinstance(item.get("image"), Mapping) else {}
+            image = _mapping(item.get("image"))
             url = image.get("url")
             if isinstance(url, str) and url:
                 seed = item.get("seed")
                 outputs.append(Output(seed if isinstance(seed, int) else None, url))
-        size = result.get("size") if isinstance(result.get("size"), Mapping) else {}
+        size = _mapping(result.get("size"))
         width, height = size.get("width"), size.get("height")
         progress = payload.get("progress")
         return cls(
@@ -265,7 +272,7 @@ class CustomModel:
 
     @classmethod
     def from_payload(cls, item: Mapping[str, Any]) -> CustomModel:
-        base = item.get("baseModel") if isinstance(item.get("baseModel"), Mapping) else {}
+        base = _mapping(item.get("baseModel"))
         size = item.get("size")
         return cls(
             asset_id=str(item.get("assetId") or ""),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from .errors import RequestValidationError
 from .facts import (
@@ -67,7 +67,7 @@ def too_long_message(subject: str, limit: int, length: int | str) -> str:
     return f"The {subject} must be at most {limit} characters (it has {length})."
 
 
-def _is_list(value: Any) -> bool:
+def _is_list(value: Any) -> TypeGuard[Iterable[Any]]:
     """A list of values (JSON's array), not text, an object or a single value."""
     return isinstance(value, Iterable) and not isinstance(value, str | bytes | Mapping)
 
@@ -145,15 +145,22 @@ def validate_seeds(seeds: Iterable[Any] | None, num_variations: int | None = Non
     return problems
 
 
-def validate_size(width: Any, height: Any, model_version: str) -> list[str]:
+def _within_limits(value: Any, name: str, label: str) -> list[str]:
+    """`validate_range` with Firefly's limits for the field `name`."""
+    low, high = LIMITS[name]
+    return validate_range(value, low, high, label)
+
+
+def validate_size(width: Any, height: Any, model_version: str | None) -> list[str]:
     """Width and height together, as one of the pairs the model supports."""
     if width is None and height is None:
         return []
     if not (_is_int(width) and _is_int(height)):
         return ["Give both width and height as whole numbers."]
-    pairs = allowed_size_pairs(model_version) if model_version in MODEL_VERSIONS else ()
-    if pairs and (width, height) not in pairs:
-        options = ", ".join(f"{s.width}x{s.height}" for s in allowed_sizes(model_version))
+    known = model_version if model_version in MODEL_VERSIONS else None
+    pairs = allowed_size_pairs(known) if known else ()
+    if known and pairs and (width, height) not in pairs:
+        options = ", ".join(f"{s.width}x{s.height}" for s in allowed_sizes(known))
         return [f"{width}x{height} is not supported by {model_version}; use one of {options}."]
     return []
 
@@ -245,33 +252,35 @@ def generate_request_errors(
         else:
             versions = ", ".join(CUSTOM_MODEL_VERSIONS)
             add("model_version", [f"A custom model needs one of {versions}."])
-    known_version = version in MODEL_VERSIONS  # (a list is no version, nor a dictionary key)
-    for name in sorted(UNSUPPORTED_FIELDS.get(version, ()) if known_version else ()):
+    # (a list is no version, nor a dictionary key)
+    known_version = version if version in MODEL_VERSIONS else None
+    for name in sorted(UNSUPPORTED_FIELDS.get(known_version, ()) if known_version else ()):
         if getattr(req, name) is not None:
             add(name, [f"{_FIELD_LABELS.get(name, name)} is not supported with {version}."])
     add("num_variations", validate_num_variations(req.num_variations, version))
     add("seeds", validate_seeds(req.seeds, req.num_variations))
     # numVariations defaults to len(seeds), so the seed count is the variation count.
-    implied = len(req.seeds) if req.num_variations is None and _is_list(req.seeds) else 0
-    if known_version and implied > max_variations(version):
-        add("seeds", [f"{version} makes at most {max_variations(version)} image(s)."])
+    seeds = req.seeds
+    implied = len(tuple(seeds)) if req.num_variations is None and _is_list(seeds) else 0
+    if known_version and implied > max_variations(known_version):
+        add("seeds", [f"{version} makes at most {max_variations(known_version)} image(s)."])
     for name in ("width", "height"):
         add(name, validate_size(req.width, req.height, version))
     add("content_class", _choice(req.content_class, CONTENT_CLASSES, "The content class"))
     add(
         "visual_intensity",
-        validate_range(req.visual_intensity, *LIMITS["visual_intensity"], "Visual intensity"),
+        _within_limits(req.visual_intensity, "visual_intensity", "Visual intensity"),
     )
     add("style_presets", validate_style_presets(req.style_presets))
     add(
         "style_strength",
-        validate_range(req.style_strength, *LIMITS["style_strength"], "Style strength"),
+        _within_limits(req.style_strength, "style_strength", "Style strength"),
     )
     add("style_reference_image_id", _upload_id(req.style_reference_image_id, "Style reference"))
     add("structure_image_id", _upload_id(req.structure_image_id, "Structure reference"))
     add(
         "structure_strength",
-        validate_range(req.structure_strength, *LIMITS["structure_strength"], "Structure strength"),
+        _within_limits(req.structure_strength, "structure_strength", "Structure strength"),
     )
     add("locale", validate_locale(req.locale))
     add("upsampler_type", _choice(req.upsampler_type, UPSAMPLER_TYPES, "The upsampler type"))
