@@ -1,7 +1,7 @@
 """Part 4, renditions: grid (256) + preview (512) from a 2048×2048 photo-like JPEG.
 
-* CPU per image for both renditions with `generation.renditions.process_image` (which also
-  verifies the file), against the naive Pillow pipeline measured in the same run: decode once
+* CPU per image for both renditions with `generation.pipeline.renditions.process_image` (which
+  also verifies the file), against the naive Pillow pipeline measured in the same run: decode once
   with `convert("RGB")`, then `thumbnail(LANCZOS)` a copy to 512 and another to 256, JPEG q85.
   Each method runs in fresh processes (3 each, alternating), one warm-up pass over 20 test
   photos (`bench.photos`), then 5 timed passes; per image the median of its passes, per run
@@ -164,8 +164,8 @@ def to_markdown(r: dict) -> str:
     ]
     for label, runs in (
         (
-            "`generation.renditions.process_image` (verify; JPEG DCT-scaled decode to 1024; "
-            "box 2× to the 512 preview; LANCZOS 256 from it)",
+            "`generation.pipeline.renditions.process_image` (verify; JPEG DCT-scaled decode "
+            "to 1024; box 2× to the 512 preview; LANCZOS 256 from it)",
             r["app"],
         ),
         ("naive: `convert('RGB')`, then `thumbnail(LANCZOS)` 512 and 256", r["naive"]),

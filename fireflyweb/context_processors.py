@@ -9,7 +9,7 @@ def product(request):
 
 
 def unread_key(user_id: int) -> str:
-    """Cache key of a person's unread count; `generation.services.review` clears it."""
+    """Cache key of a person's unread count; `generation.collab.review` clears it."""
     return f"notifications:unread:{user_id}"
 
 

@@ -264,7 +264,8 @@ CELERY_BROKER_FOLDER = env_path("CELERY_BROKER_FOLDER", VAR_DIR / "broker")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for _folder in ("queue", "control", "processed"):
         (CELERY_BROKER_FOLDER / _folder).mkdir(parents=True, exist_ok=True)
-    # kombu's transport, but a message file appears only once it is complete (generation.broker).
+    # kombu's transport, but a message file appears only once it is complete
+    # (generation.pipeline.broker).
     CELERY_BROKER_TRANSPORT = "generation.pipeline.broker:Transport"
     # One folder for in and out, so any process on this machine can publish and consume.
     CELERY_BROKER_TRANSPORT_OPTIONS = {

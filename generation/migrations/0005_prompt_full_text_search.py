@@ -1,4 +1,4 @@
-"""Full-text search of prompts (see generation/search.py): an FTS5 index with its triggers on
+"""Full-text search of prompts (see generation/studio/search.py): an FTS5 index with its triggers on
 SQLite, a GIN expression index on PostgreSQL. Nothing changes in the models' state."""
 
 import contextlib

@@ -1,5 +1,5 @@
 """Prompt search stems English words, so "bottles" finds "bottle" and the other way round (see
-generation/search.py).
+generation/studio/search.py).
 
 * SQLite: the FTS5 index is rebuilt with the `porter` tokenizer around `unicode61` (an FTS5
   table's tokenizer cannot be altered), with its triggers, and re-filled from the prompts.

@@ -7,7 +7,8 @@ class Generation(models.Model):
     """One request to Firefly: the job, from the form to its last image.
 
     The row is the source of truth for the job; Celery messages only carry its id. Status moves
-    forward with conditional updates (see `generation.services`), so a redelivered task is a no-op.
+    forward with conditional updates (see `generation.pipeline.steps`), so a redelivered task is a
+    no-op.
     """
 
     class Status(models.TextChoices):
@@ -21,7 +22,7 @@ class Generation(models.Model):
 
     ACTIVE_STATUSES = (Status.QUEUED, Status.SUBMITTED, Status.RUNNING)
     TERMINAL_STATUSES = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
-    #: `error_code`s (see `generation.services.pipeline`) for which Firefly refused this very
+    #: `error_code`s (see `generation.pipeline.steps`) for which Firefly refused this very
     #: request: sent again unchanged, it is refused again, so Retry is not offered.
     REFUSED_AS_ASKED = frozenset({"content_policy", "invalid_request"})
 

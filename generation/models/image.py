@@ -41,7 +41,7 @@ class Image(models.Model):
     checksum = models.CharField(max_length=64, help_text="SHA-256 of the original file.")
     is_favourite = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Review and approval (see generation.services.review); approved images are locked.
+    # Review and approval (see generation.collab.review); approved images are locked.
     review_state = models.CharField(
         max_length=20, choices=ReviewState.choices, default=ReviewState.DRAFT
     )

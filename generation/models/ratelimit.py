@@ -5,10 +5,10 @@ class FireflyRequestSlot(models.Model):
     """One reserved window in which this deployment may send one request to Firefly.
 
     Every worker process and machine paces its Firefly calls through this table (see
-    `generation.ratelimit`): slot `n` is the time window `[n * width, (n + 1) * width)` seconds
-    after the epoch, with `width = 60 / FIREFLY_RATE_LIMIT_PER_MINUTE` (plus 2 % headroom). The
-    unique slot number makes reserving a window a plain INSERT that only one process can win, on
-    SQLite and PostgreSQL alike. Rows older than an hour are pruned.
+    `generation.pipeline.ratelimit`): slot `n` is the time window `[n * width, (n + 1) * width)`
+    seconds after the epoch, with `width = 60 / FIREFLY_RATE_LIMIT_PER_MINUTE` (plus 2 %
+    headroom). The unique slot number makes reserving a window a plain INSERT that only one
+    process can win, on SQLite and PostgreSQL alike. Rows older than an hour are pruned.
     """
 
     slot = models.BigIntegerField(unique=True)

@@ -2,7 +2,7 @@
 
 Every output is downloaded in the same run (pre-signed URLs expire after an hour) into a
 temporary folder, streamed and size-capped by the client. Each is verified and resized by
-`generation.renditions`. Then, in one short transaction, the originals and renditions are
+`generation.pipeline.renditions`. Then, in one short transaction, the originals and renditions are
 written under deterministic names, their rows created and the generation marked succeeded: a
 generation is either complete or has no images at all. If anything fails the transaction rolls
 back and the files written by this attempt are deleted, so a later attempt starts clean (and

@@ -81,7 +81,7 @@ def image_alt(image: Image) -> str:
 
 def tile_srcset(image: Image, url=rendition_url) -> str:
     """A gallery tile's ``srcset``: the grid rendition at 1×, the preview at 2× (its height over
-    the grid's; rows are at most a grid rendition tall, see generation.renditions). ``url``
+    the grid's; rows are at most a grid rendition tall, see generation.pipeline.renditions). ``url``
     gives a rendition's address (a share link serves them under its own)."""
     grid = grid_rendition(image)
     if grid is None:

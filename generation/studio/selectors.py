@@ -256,7 +256,7 @@ class GalleryFilters:
 
 
 def prompt_search(text: str, prefix: str = "", campaign_id: int | None = None) -> Q:
-    """Full-text prompt search (`generation.search`): every word of `text`, or the start of a
+    """Full-text prompt search (`generation.studio.search`): every word of `text`, or the start of a
     word, appears in the prompt, in any order. `prefix` "" for Generation, "generation__" for
     Image (then matched on `generation_id`, without a join)."""
     return search.prompt_matches(text, "generation_id" if prefix else "pk", campaign_id)

@@ -9,7 +9,7 @@
 
   var MAX_SHOWN = 8;
   // The @name being typed, just before the caret: "@" not preceded by a letter, digit, "_" or
-  // "@" (as generation.services.review.MENTION, so e-mail addresses don't open the list).
+  // "@" (as generation.collab.review.MENTION, so e-mail addresses don't open the list).
   var TYPING = /(?:^|[^\p{L}\p{N}_@])@([\p{L}\p{N}_.+-]{0,150})$/u;
   var counter = 0;
 

@@ -438,7 +438,7 @@ def test_expired_download_links_send_you_back_for_a_fresh_one(client_for, built,
 
 
 def test_every_collab_url_is_in_these_tables():
-    """A new URL in generation.urls_collab needs a permission test here."""
+    """A new URL in generation.collab.urls needs a permission test here."""
     from generation.collab import urls as urls_collab
 
     tested = {

@@ -1,4 +1,4 @@
-"""The file-system broker transport publishes whole messages (generation.broker)."""
+"""The file-system broker transport publishes whole messages (generation.pipeline.broker)."""
 
 import os
 

@@ -1,5 +1,5 @@
 """Fair share of paced submission slots: a slot goes to whoever's turn it is, not to whoever
-queued first (generation.services.fairness and pipeline.generation_submit)."""
+queued first (generation.pipeline.fairness and steps.generation_submit)."""
 
 import pytest
 

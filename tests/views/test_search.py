@@ -1,4 +1,4 @@
-"""Prompt search (generation.search): FTS5 on SQLite, text search on PostgreSQL, one meaning.
+"""Prompt search (generation.studio.search): FTS5 on SQLite, text search on PostgreSQL, one meaning.
 
 A query matches the prompts that contain every word of it, another form of it ("bottles" and
 "bottle"), or a word starting with it, in any order and any case; nothing in a query is search
