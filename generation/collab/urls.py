@@ -1,5 +1,5 @@
 """URLs for review and approval, comments, notifications, the audit trail, share links and
-exports (included from `generation.urls`)."""
+exports (included from `generation.studio.urls`)."""
 
 from django.urls import path
 
