@@ -1,5 +1,5 @@
-"""Every URL of the whole URLconf (not only `generation.urls`), enumerated at test time, so a URL
-another app adds later is covered without touching this file:
+"""Every URL of the whole URLconf (not only `generation.studio.urls`), enumerated at test time, so a
+URL another app adds later is covered without touching this file:
 
 * an anonymous GET never gets the page: it is sent to sign in, or gets 404/405;
 * a signed-in member of another campaign, with the ids, slugs and file names of alice's

@@ -1,7 +1,7 @@
 """Who may open what: every URL of the studio, for anonymous people, members, outsiders and staff.
 
-The tables below must name every URL pattern in `generation.urls`; a new pattern without a row
-fails `test_every_url_pattern_is_covered`.
+The tables below must name every URL pattern in `generation.studio.urls`; a new pattern without a
+row fails `test_every_url_pattern_is_covered`.
 """
 
 import pytest
