@@ -9,7 +9,7 @@ parameter means adding it here, on the model and on the form — nowhere else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
@@ -47,9 +47,9 @@ class GenerationParams:
         normalised = {
             "negative_prompt": self.negative_prompt or "",
             "model_version": version or DEFAULT_MODEL_VERSION,
-            "style_presets": tuple(dict.fromkeys(_items(self.style_presets))),
+            "style_presets": tuple(dict.fromkeys(self.style_presets or ())),
             "content_class": self.content_class or "",
-            "seeds": tuple(_items(self.seeds)),
+            "seeds": tuple(self.seeds or ()),
             "locale": self.locale or "",
         }
         for name, value in normalised.items():
@@ -114,11 +114,8 @@ class GenerationParams:
         }
 
 
-def _items(value: Iterable[Any] | None) -> Iterable[Any]:
-    return value or ()
-
-
 #: The parameters' names, which are also the `Generation` columns that store them.
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(GenerationParams))
-#: The export manifest's columns for the parameters, in order.
+#: The export manifest's columns for the parameters, in order (read off an empty request, so
+#: `manifest` stays their only spelling).
 MANIFEST_COLUMNS: tuple[str, ...] = tuple(GenerationParams(prompt="", width=0, height=0).manifest())
