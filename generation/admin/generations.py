@@ -11,7 +11,7 @@ from django.utils.text import Truncator
 from generation.admin.media import grid_rendition, rendition_img
 from generation.firefly.errors import FireflyError
 from generation.models import Generation, Image, Rendition
-from generation.pipeline.generations import REQUEST_FIELDS as GENERATION_PARAMETERS
+from generation.params import FIELD_NAMES as GENERATION_PARAMETERS
 from generation.pipeline.generations import generation_cancel, generation_retry
 
 logger = logging.getLogger(__name__)

@@ -31,6 +31,7 @@ from generation.access import is_member, require
 from generation.audit import audit_record
 from generation.labels import image_count
 from generation.models import AuditEvent, Campaign, Export, Image
+from generation.params import MANIFEST_COLUMNS, GenerationParams
 
 logger = logging.getLogger(__name__)
 
@@ -43,18 +44,9 @@ MANIFEST_FIELDS = [
     "image_id",
     "generation_id",
     "index",
-    "prompt",
-    "negative_prompt",
     "model",
-    "model_asset_id",
-    "model_version",
-    "style_presets",
-    "style_strength",
-    "width",
-    "height",
+    *MANIFEST_COLUMNS,
     "seed",
-    "content_class",
-    "visual_intensity",
     "firefly_job_id",
     "requested_by",
     "review_state",
@@ -96,33 +88,21 @@ def export_create(
     return export
 
 
-def _model_fields(generation) -> tuple[str, str]:
+def manifest_row(image: Image, name: str) -> dict:
     from generation.studio.presenters import model_label
 
-    asset = generation.custom_model.asset_id if generation.custom_model_id else ""
-    return model_label(generation), asset
-
-
-def manifest_row(image: Image, name: str) -> dict:
     g = image.generation
-    model, asset = _model_fields(g)
     return {
         "file": name,
         "image_id": image.pk,
         "generation_id": g.pk,
         "index": image.index,
-        "prompt": g.prompt,
-        "negative_prompt": g.negative_prompt,
-        "model": model,
-        "model_asset_id": asset,
-        "model_version": g.model_version,
-        "style_presets": list(g.style_presets or []),
-        "style_strength": g.style_strength,
+        "model": model_label(g),
+        **GenerationParams.from_generation(g).manifest(),
+        # The image as delivered: its own size and seed.
         "width": image.width,
         "height": image.height,
         "seed": image.seed,
-        "content_class": g.content_class,
-        "visual_intensity": g.visual_intensity,
         "firefly_job_id": g.firefly_job_id,
         "requested_by": g.requested_by.get_username() if g.requested_by else "",
         "review_state": image.review_state,

@@ -16,9 +16,14 @@ class CustomModelQuerySet(models.QuerySet):
             published_state=CustomModel.PublishedState.PUBLISHED, missing_since__isnull=True
         ).exclude(model_version="")
 
-    def selectable(self):
-        """What the generation form offers: offerable, and enabled by an admin."""
+    def usable(self):
+        """The custom models a generation may use: offerable, and enabled by an admin. The one
+        rule for the generation form's choices, the campaign's default, "generate again" and
+        `generation_create`."""
         return self.offerable().filter(enabled=True)
+
+    # The name before issue 11, kept so callers written against it still read the same rule.
+    selectable = usable
 
 
 class CustomModel(models.Model):
@@ -88,6 +93,11 @@ class CustomModel(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def is_usable(self) -> bool:
+        """Whether a generation may use this model now: `CustomModelQuerySet.usable`, asked of
+        the database so the rule is written once."""
+        return CustomModel.objects.usable().filter(pk=self.pk).exists()
 
     def not_offered_because(self) -> str:
         """Why the generation form can't offer this model whatever `enabled` says ("" when it

@@ -7,7 +7,8 @@ enqueue the pipeline's tasks after commit; they never call Firefly themselves.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,16 +16,15 @@ from django.utils import timezone
 
 from generation.audit import audit_record
 from generation.firefly import GenerateRequest, errors
-from generation.firefly.facts import DEFAULT_MODEL_VERSION
 from generation.firefly.validation import validate_generate_request
 from generation.models import (
     AuditEvent,
     Campaign,
-    CustomModel,
     Generation,
     GenerationPreset,
     Image,
 )
+from generation.params import GenerationParams
 from generation.pipeline.scheduling import CANCEL, SUBMIT, schedule
 from generation.studio.selectors import forget_gallery_filter_options
 
@@ -34,22 +34,6 @@ Status = Generation.Status
 
 #: GenerateRequest field names → the names generation_create (and the form) use.
 _FIELD_NAMES = {"custom_model_id": "custom_model", "__all__": NON_FIELD_ERRORS}
-#: Parameters copied by generation_retry.
-REQUEST_FIELDS = (
-    "prompt",
-    "negative_prompt",
-    "custom_model",
-    "model_version",
-    "style_presets",
-    "style_strength",
-    "content_class",
-    "visual_intensity",
-    "width",
-    "height",
-    "num_variations",
-    "seeds",
-    "locale",
-)
 
 
 def _check_access(user, campaign: Campaign) -> None:
@@ -57,44 +41,9 @@ def _check_access(user, campaign: Campaign) -> None:
         raise PermissionDenied("You are not a member of this campaign.")
 
 
-def build_request(
-    *,
-    prompt: str,
-    custom_model: CustomModel | None,
-    model_version: str,
-    style_presets: Iterable[str],
-    style_strength: int | None,
-    negative_prompt: str,
-    content_class: str,
-    visual_intensity: int | None,
-    width: int,
-    height: int,
-    num_variations: int,
-    seeds: Iterable[int],
-    locale: str,
-) -> GenerateRequest:
-    """The Firefly request for these parameters (empty strings and lists are not sent)."""
-    seeds = tuple(seeds or ())
-    return GenerateRequest(
-        prompt=prompt,
-        negative_prompt=negative_prompt or None,
-        custom_model_id=custom_model.asset_id if custom_model is not None else None,
-        model_version=model_version,
-        num_variations=num_variations,
-        seeds=seeds or None,
-        width=width,
-        height=height,
-        content_class=content_class or None,
-        visual_intensity=visual_intensity,
-        style_presets=tuple(style_presets or ()),
-        style_strength=style_strength,
-        locale=locale or None,
-    )
-
-
 def generation_request(generation: Generation) -> GenerateRequest:
     """The Firefly request stored on `generation`."""
-    return build_request(**{name: getattr(generation, name) for name in REQUEST_FIELDS})
+    return GenerationParams.from_generation(generation).to_request()
 
 
 def _field_errors(found: Mapping[str, list[str]]) -> dict[str, list[str]]:
@@ -109,58 +58,33 @@ def generation_create(
     *,
     campaign: Campaign,
     user,
-    prompt: str,
-    custom_model: CustomModel | None = None,
-    model_version: str | None = None,
-    style_presets: Iterable[str] = (),
-    style_strength: int | None = None,
-    negative_prompt: str = "",
-    content_class: str = "",
-    visual_intensity: int | None = None,
-    width: int,
-    height: int,
-    num_variations: int = 1,
-    seeds: Iterable[int] = (),
-    locale: str = "",
+    params: GenerationParams | None = None,
     retry_of: Generation | None = None,
+    **fields: Any,
 ) -> Generation:
     """Validate a request, store it and queue it for submission to Firefly.
 
-    Raises `ValidationError` with a dict of field errors (`prompt`, `custom_model`,
-    `model_version`, `width`/`height`, `seeds`, ... and `__all__`) and `PermissionDenied` when
-    `user` is not a member of `campaign`.
+    The request is `params`, or else `GenerationParams(**fields)` (`prompt`, `width` and
+    `height` at least). Raises `ValidationError` with a dict of field errors (`prompt`,
+    `custom_model`, `model_version`, `width`/`height`, `seeds`, ... and `__all__`) and
+    `PermissionDenied` when `user` is not a member of `campaign`.
     """
+    if params is None:
+        params = GenerationParams(**fields)
+    elif fields:
+        raise TypeError("Pass either params or its fields, not both.")
     _check_access(user, campaign)
     problems: dict[str, list[str]] = {}
     if campaign.archived:
         problems[NON_FIELD_ERRORS] = ["This campaign is archived; unarchive it to generate."]
-    if custom_model is not None:
-        if not custom_model.enabled or custom_model.not_offered_because():
-            problems["custom_model"] = [
-                f"The custom model “{custom_model.display_name}” is not available any more. "
-                "Choose another model."
-            ]
-        model_version = model_version or custom_model.model_version
-    model_version = model_version or DEFAULT_MODEL_VERSION
-    style_presets = list(dict.fromkeys(style_presets or ()))
-    seeds = list(seeds or ())
-    request = build_request(
-        prompt=prompt,
-        custom_model=custom_model,
-        model_version=model_version,
-        style_presets=style_presets,
-        style_strength=style_strength,
-        negative_prompt=negative_prompt or "",
-        content_class=content_class or "",
-        visual_intensity=visual_intensity,
-        width=width,
-        height=height,
-        num_variations=num_variations,
-        seeds=seeds,
-        locale=locale or "",
-    )
+    model = params.custom_model
+    if model is not None and not model.is_usable():
+        problems["custom_model"] = [
+            f"The custom model “{model.display_name}” is not available any more. "
+            "Choose another model."
+        ]
     try:
-        validate_generate_request(request)
+        validate_generate_request(params.to_request())
     except errors.RequestValidationError as exc:
         for name, messages in _field_errors(exc.field_errors).items():
             problems.setdefault(name, []).extend(messages)
@@ -172,24 +96,13 @@ def generation_create(
             campaign=campaign,
             requested_by=user,
             retry_of=retry_of,
-            prompt=prompt,
-            negative_prompt=negative_prompt or "",
-            custom_model=custom_model,
-            model_version=model_version,
-            style_presets=style_presets,
-            style_strength=style_strength,
-            content_class=content_class or "",
-            visual_intensity=visual_intensity,
-            width=width,
-            height=height,
-            num_variations=num_variations,
-            seeds=seeds,
-            locale=locale or "",
+            **params.model_fields(),
             status=Status.QUEUED,
             next_poll_at=timezone.now(),
         )
         GenerationPreset.objects.bulk_create(
-            GenerationPreset(generation=generation, preset=preset) for preset in style_presets
+            GenerationPreset(generation=generation, preset=preset)
+            for preset in params.style_presets
         )
         audit_record(
             AuditEvent.Action.GENERATION_RETRIED
@@ -200,7 +113,7 @@ def generation_create(
             target=generation,
             summary=f"Generation {generation.pk}"
             + (f" (retry of {retry_of.pk})" if retry_of is not None else "")
-            + f": {prompt[:120]}",
+            + f": {params.prompt[:120]}",
         )
         schedule(SUBMIT, generation.pk)
     # The gallery's filter bar may now offer a new model, preset or person.
@@ -289,7 +202,7 @@ def generation_retry(*, generation: Generation, user) -> Generation:
         campaign=generation.campaign,
         user=user,
         retry_of=generation,
-        **{name: getattr(generation, name) for name in REQUEST_FIELDS},
+        params=GenerationParams.from_generation(generation),
     )
 
 

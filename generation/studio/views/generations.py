@@ -87,9 +87,7 @@ def _prefill(request, campaign) -> dict:
     else:
         initial = initial_from_generation(generation, int(seed) if seed.isdigit() else None)
     model = generation.custom_model
-    if model is not None and (
-        not model.enabled or model.published_state != model.PublishedState.PUBLISHED
-    ):
+    if model is not None and not model.is_usable():
         messages.warning(
             request,
             f"“{model.display_name}” is no longer available; pick another model.",
@@ -121,7 +119,7 @@ def generation_new(request, slug):
             else:
                 try:
                     generation = _services().generation_create(
-                        campaign=campaign, user=request.user, **form.service_kwargs()
+                        campaign=campaign, user=request.user, params=form.params()
                     )
                 except ValidationError as error:
                     cache.delete(key)
