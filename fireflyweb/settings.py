@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "generation",
     "generation.collab",
 ]
@@ -61,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "fireflyweb.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fireflyweb.urls"
@@ -141,6 +144,24 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "campaign_list"
 LOGOUT_REDIRECT_URL = "login"
 LOGIN_RATE_LIMIT = env_str("LOGIN_RATE_LIMIT", "10/5m")
+# Password guessing: django-axes, for the studio's sign-in and the admin's (see
+# generation/studio/views/auth.py). Failures count per (username, client address).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "generation.studio.views.auth.failure_limit"
+AXES_COOLOFF_TIME = "generation.studio.views.auth.cool_off"
+AXES_LOCKOUT_CALLABLE = "generation.studio.views.auth.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "fireflyweb.clients.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
+# Behind a load balancer: the header it writes the client's address into, and how many proxies
+# append to it. Unset, the header is ignored (anyone can send one).
+TRUSTED_PROXY_HEADER = env_str("TRUSTED_PROXY_HEADER", "")
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1, minimum=1)
 
 # --- Internationalisation ---------------------------------------------------------------------
 
