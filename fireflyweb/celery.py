@@ -4,9 +4,13 @@ import os
 
 from celery import Celery
 
+from fireflyweb.observability import connect_celery
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fireflyweb.settings")
+
 
 app = Celery("fireflyweb")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Tasks live in the pipeline's room, not in an app's tasks.py.
 app.autodiscover_tasks(lambda: ["generation.pipeline"])
+connect_celery()

@@ -12,6 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from fireflyweb.env import env_bool, env_float, env_int, env_list, env_path, env_str
+from fireflyweb.observability import init_sentry, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = env_path("FIREFLY_VAR_DIR", BASE_DIR / "var")
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "fireflyweb.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -378,11 +380,22 @@ CELERY_BEAT_SCHEDULE["clean-up-exports"] = {
 
 # --- Logging --------------------------------------------------------------------------------
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Logs: JSON lines in production (one object per line, with the request id and job on each),
+# plain text while developing; `LOG_FORMAT` overrides either (fireflyweb/observability.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not understood; use json or text")
+LOGGING = logging_config(level=env_str("LOG_LEVEL", "INFO"), json_lines=LOG_FORMAT == "json")
+
+# Error reports to Sentry when a DSN is set (Django and Celery), scrubbed of secrets.
+# Prometheus metrics at /metrics for a scraper sending `Authorization: Bearer <token>`; the
+# page answers 404 while this is empty (generation/metrics.py).
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    init_sentry(
+        SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production" if not DEBUG else "development"),
+        secrets=tuple(s for s in (SECRET_KEY, FIREFLY_CLIENT_SECRET) if s),
+    )

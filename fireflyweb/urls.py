@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from generation.health import healthz
+from generation.metrics import metrics
 
 admin.site.site_header = "Firefly Campaign Studio admin"
 admin.site.site_title = "Campaign Studio admin"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("", include("generation.studio.urls")),
 ]

@@ -70,8 +70,11 @@ class FireflyClient:
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rand: Callable[[], float] = random.random,
+        request_ids: Callable[[], str] = new_request_id,
     ) -> None:
         self.config = config
+        # Each call's ``x-request-id``; the studio passes one that names the request behind it.
+        self._request_ids = request_ids
         self._redact = Redactor(config.client_secret)
         self._transport = Transport(config, self._redact, session=session, sleep=sleep, rand=rand)
         self._tokens = TokenProvider(
@@ -320,7 +323,7 @@ class FireflyClient:
                 "Accept": "application/json",
                 "x-api-key": self.config.client_id,
                 "Authorization": f"Bearer {token}",
-                "x-request-id": new_request_id(),
+                "x-request-id": self._request_ids(),
                 **(headers or {}),
             }
             try:

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import threading
 
+import requests
 from django.conf import settings
 from django.core.cache import cache
 
+from generation import metrics, tracing
 from generation.firefly import FireflyClient, FireflyConfig
 from generation.firefly.config import DEFAULT_ALLOWED_HOSTS
 
@@ -49,6 +51,11 @@ def get_client() -> FireflyClient:
     if client is None or client.config != config:
         if client is not None:
             client.close()
-        client = FireflyClient(config, token_cache=cache)
+        # A fresh session per client: its response hook counts Firefly's answers for /metrics.
+        session = requests.Session()
+        session.hooks["response"].append(metrics.count_firefly_response)
+        client = FireflyClient(
+            config, token_cache=cache, session=session, request_ids=tracing.firefly_request_id
+        )
         _local.client = client
     return client
