@@ -1,4 +1,6 @@
-"""Read-side queries for the studio's pages: who may see what, and the gallery.
+"""Read-side queries for the studio's pages: which campaigns a person sees, and the gallery.
+Who may do what inside a campaign is `generation.access`; collaboration's queries (review
+queue, comments, notifications, audit, share links, exports) are `generation.collab.selectors`.
 
 Every lookup that takes a user goes through :func:`visible_campaigns`, so a member of another
 campaign gets the same 404 as for a row that does not exist. Query counts are bounded: lists
@@ -57,13 +59,6 @@ def campaign_for_user(user, slug: str) -> Campaign:
     if found is None:
         raise Http404("No such campaign.")
     return found
-
-
-def can_edit_campaign(user, campaign: Campaign) -> bool:
-    """Staff, and members of the campaign, may edit its settings."""
-    if user.is_staff:
-        return True
-    return CampaignMembership.objects.filter(campaign=campaign, user=user).exists()
 
 
 def generation_for_user(user, pk: int) -> Generation:

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from generation import access
 from generation.models import Generation
 from generation.studio import presenters, selectors
 from generation.studio.forms import CampaignForm, GalleryFilterForm
@@ -45,7 +46,8 @@ def campaign_create(request):
 @require_http_methods(["GET", "POST"])
 def campaign_edit(request, slug):
     campaign = selectors.campaign_for_user(request.user, slug)
-    if not selectors.can_edit_campaign(request.user, campaign):
+    rights = access.for_campaign(request.user, campaign)
+    if not rights.can_edit:
         raise PermissionDenied
     form = CampaignForm(request.POST or None, instance=campaign, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -59,6 +61,7 @@ def campaign_edit(request, slug):
             "form": form,
             "creating": False,
             "campaign": campaign,
+            "access": rights,
             "members": selectors.campaign_members(campaign),
         },
     )
@@ -86,7 +89,6 @@ def campaign_gallery(request, slug):
     since = page.images[0].pk if page.images else 0
     members = list(selectors.campaign_members(campaign))
     review_counts = selectors.review_counts(campaign)  # also the image count: one query
-    can_edit = request.user.is_staff or any(m.user_id == request.user.pk for m in members)
     return render(
         request,
         "generation/gallery.html",
@@ -103,7 +105,8 @@ def campaign_gallery(request, slug):
             "more_ended": more_ended,
             "since": since,
             "statuses": Generation.Status.choices,
-            "can_edit": can_edit,
+            # From the members already loaded: no query.
+            "access": access.for_campaign(request.user, campaign, memberships=members),
             "members": members,
             "review_counts": review_counts,
             "image_count": sum(review_counts.values()),
