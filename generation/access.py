@@ -5,7 +5,10 @@
 * approvers decide reviews (approve, request changes, reject), except, where the campaign
   says requesters cannot approve their own images, reviews of images they made or sent;
 * owners manage members and roles, share links, the review rules and read the audit trail;
-* staff may do everything.
+* staff may do everything, and alone read the studio-wide audit trail.
+
+Which campaigns a person sees at all is the same rule as `CampaignAccess.can_view`, written as a
+query: `Campaign.objects.visible_to` (outsiders get a 404, as for a campaign that does not exist).
 
 A view builds the person's access once per request (:func:`for_campaign`, one query; none when
 the page has already loaded the campaign's memberships), passes it to the services it calls and
@@ -40,7 +43,7 @@ class CampaignAccess:
 
     @property
     def is_staff(self) -> bool:
-        return _signed_in(self.user) and bool(self.user.is_staff)
+        return _is_staff(self.user)
 
     @property
     def is_member(self) -> bool:
@@ -93,6 +96,10 @@ def _signed_in(user) -> bool:
     return user is not None and user.is_authenticated
 
 
+def _is_staff(user) -> bool:
+    return _signed_in(user) and bool(user.is_staff)
+
+
 def for_campaign(
     user,
     campaign: Campaign,
@@ -118,17 +125,9 @@ def for_campaign(
     return CampaignAccess(user, campaign, role)
 
 
-def for_campaigns(user, campaigns: Iterable[Campaign]) -> dict[int, CampaignAccess]:
-    """`user`'s access to each of `campaigns`, by campaign id: one query for them all."""
-    campaigns = list(campaigns)
-    roles: dict[int, str] = {}
-    if _signed_in(user) and campaigns:
-        roles = dict(
-            CampaignMembership.objects.filter(
-                campaign__in=[c.pk for c in campaigns], user=user
-            ).values_list("campaign_id", "role")
-        )
-    return {c.pk: CampaignAccess(user, c, roles.get(c.pk)) for c in campaigns}
+def can_read_studio_audit(user) -> bool:
+    """The audit trail of every campaign at once is for staff."""
+    return _is_staff(user)
 
 
 def require(allowed: bool, message: str) -> None:

@@ -37,7 +37,7 @@ def _filters(request) -> AuditFilters:
 
 def _campaign(request, slug):
     if slug is None:
-        if not request.user.is_staff:
+        if not access.can_read_studio_audit(request.user):
             raise PermissionDenied("The studio-wide audit trail is for staff.")
         return None
     campaign = selectors.campaign_for_user(request.user, slug)
