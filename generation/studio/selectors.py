@@ -262,6 +262,7 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 def date_q(filters: GalleryFilters) -> Q:
+    """The filters' date range, on ``created_at`` (images and generations alike)."""
     cond = Q()
     if filters.date_from:
         cond &= Q(created_at__gte=_day_start(filters.date_from))
