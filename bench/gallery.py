@@ -456,7 +456,7 @@ def time_pages(rounds: int) -> dict:
     from django.test import Client
 
     from generation.models import Campaign, CustomModel, Image
-    from generation.studio import selectors
+    from generation.studio import pages, selectors
     from generation.studio.selectors import GalleryFilters
 
     member = djangoside.person("member0")
@@ -501,7 +501,7 @@ def time_pages(rounds: int) -> dict:
     for size in (10, 60, 120):
         counted = []
         with connection.execute_wrapper(_counter(counted)):
-            page = selectors.gallery_page(campaign, GalleryFilters(q="kettle"), size=size)
+            page = pages.gallery_page(campaign, GalleryFilters(q="kettle"), size=size)
             for image in page.images:
                 selectors.grid_rendition(image)
                 image.generation.custom_model  # noqa: B018 (what the tile shows)

@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from generation.access import is_member, require
+from generation.access import CampaignAccess, for_campaign, require
 from generation.audit import audit_record
 from generation.labels import image_count
 from generation.models import AuditEvent, Campaign, Export, Image
@@ -59,10 +59,17 @@ MANIFEST_FIELDS = [
 
 
 def export_create(
-    *, campaign: Campaign, user, images, filters: dict | None = None, description: str = ""
+    *,
+    campaign: Campaign,
+    user,
+    images,
+    filters: dict | None = None,
+    description: str = "",
+    access: CampaignAccess | None = None,
 ) -> Export:
     """Snapshot the chosen images and queue the build (after commit)."""
-    require(is_member(user, campaign), "You are not a member of this campaign.")
+    access = for_campaign(user, campaign, known=access)
+    require(access.can_export, "You are not a member of this campaign.")
     ids = list(images.filter(campaign=campaign).order_by("id").values_list("id", flat=True))
     ids = ids[:MAX_IMAGES]
     with transaction.atomic():

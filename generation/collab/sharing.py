@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from generation.access import can_manage, require
+from generation.access import CampaignAccess, for_campaign, require
 from generation.audit import audit_record
 from generation.models import AuditEvent, Campaign, Image, ShareLink
 
@@ -46,8 +46,10 @@ def share_link_create(
     allow_download: bool = False,
     password: str = "",
     image_ids=(),
+    access: CampaignAccess | None = None,
 ) -> CreatedLink:
-    require(can_manage(user, campaign), "Only the campaign's owners can share it.")
+    access = for_campaign(user, campaign, known=access)
+    require(access.can_manage, "Only the campaign's owners can share it.")
     now = timezone.now()
     if expires_at <= now:
         raise ValidationError({"expires_at": ["Pick an expiry date in the future."]})
@@ -89,8 +91,9 @@ def share_link_create(
     return CreatedLink(link=link, token=token)
 
 
-def share_link_revoke(*, link: ShareLink, user) -> ShareLink:
-    require(can_manage(user, link.campaign), "Only the campaign's owners can revoke links.")
+def share_link_revoke(*, link: ShareLink, user, access: CampaignAccess | None = None) -> ShareLink:
+    access = for_campaign(user, link.campaign, known=access)
+    require(access.can_manage, "Only the campaign's owners can revoke links.")
     revoked = ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_by=user
     )

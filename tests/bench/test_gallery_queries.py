@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from generation.models import Generation, Image
-from generation.studio import selectors
+from generation.studio import pages, selectors
 from generation.studio.selectors import GalleryFilters
 from tests.views.factories import make_custom_model, make_generation, make_images
 
@@ -104,7 +104,7 @@ def test_the_page_selector_uses_two_queries_whatever_the_page_size(
     spring_launch, filled, size, django_assert_num_queries
 ):
     with django_assert_num_queries(2):  # the images, then their grid renditions
-        page = selectors.gallery_page(spring_launch, GalleryFilters(q="kettle"), size=size)
+        page = pages.gallery_page(spring_launch, GalleryFilters(q="kettle"), size=size)
         for image in page.images:  # what a tile reads
             selectors.grid_rendition(image)
             _ = image.generation.custom_model

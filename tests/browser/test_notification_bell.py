@@ -4,7 +4,7 @@ up in it without a reload, and a tab in the background stops asking until it is 
 import pytest
 from playwright.sync_api import expect
 
-from generation.collab import review
+from generation.collab import comments, notifications, review
 from tests.browser.support import WIDTHS, make_images, signed_in_page
 
 pytestmark = [pytest.mark.browser]
@@ -39,7 +39,7 @@ def test_mentions_and_review_decisions_reach_the_bell_without_a_reload(
         expect(badge).to_be_hidden()
         page.evaluate("window.stillTheSamePage = true")
 
-        review.comment_add(image=image, user=carol, body="Lovely light. @alice, one more?")
+        comments.comment_add(image=image, user=carol, body="Lovely light. @alice, one more?")
         page.clock.fast_forward("01:00")
         expect(badge).to_have_text("1")
         expect(badge).to_be_visible()
@@ -52,7 +52,7 @@ def test_mentions_and_review_decisions_reach_the_bell_without_a_reload(
             1
         )
 
-        review.notifications_mark_read(user=alice)  # read in another tab
+        notifications.notifications_mark_read(user=alice)  # read in another tab
         page.clock.fast_forward("01:00")
         expect(badge).to_be_hidden()
         expect(page.get_by_role("link", name="Notifications", exact=True)).to_be_visible()
@@ -69,7 +69,7 @@ def test_a_background_tab_stops_asking_and_catches_up_when_shown(
         page.goto("/")
         page.evaluate(HIDE_TAB)
         before = page.evaluate("window.countPolls")
-        review.comment_add(image=image, user=carol, body="@alice have a look when you can")
+        comments.comment_add(image=image, user=carol, body="@alice have a look when you can")
 
         page.clock.fast_forward("30:00")  # half an hour in the background
         assert page.evaluate("window.countPolls") == before

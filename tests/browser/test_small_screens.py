@@ -7,7 +7,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from generation.collab import exports, review, sharing
+from generation.collab import comments, exports, review, sharing
 from generation.models import CampaignMembership, Generation, Image
 from tests.browser.support import browser_tabs, sign_in
 from tests.personas import make_campaign, make_user
@@ -57,7 +57,7 @@ def studio(alice, spring_launch):
         error_message="Adobe Firefly could not generate these images. Please try again.",
     )
     review.review_request(image=images[0], user=alice, note="For the spring banner @sam")
-    review.comment_add(image=images[0], user=sam, body="Warmer light please, @alice " * 8)
+    comments.comment_add(image=images[0], user=sam, body="Warmer light please, @alice " * 8)
     created = sharing.share_link_create(
         campaign=spring_launch,
         user=sam,

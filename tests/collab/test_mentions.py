@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from generation.collab import review
+from generation.collab import comments, review
 from generation.models import Comment, Image, Notification
 
 
@@ -14,7 +14,7 @@ def test_a_comment_naming_someone_outside_the_campaign_is_refused_and_nothing_is
     images, alice, carol, bob
 ):
     with pytest.raises(ValidationError) as refused:
-        review.comment_add(
+        comments.comment_add(
             image=images[0], user=carol, body="@alice love it. cc @alcie and @bob, and @Alcie"
         )
     assert refused.value.code == "unknown_mention"
@@ -32,7 +32,7 @@ def test_someone_who_has_no_account_reads_the_same_as_someone_outside_the_campai
     messages = []
     for name in ("bob", "nobody"):
         with pytest.raises(ValidationError) as refused:
-            review.comment_add(image=images[0], user=alice, body=f"ping @{name}")
+            comments.comment_add(image=images[0], user=alice, body=f"ping @{name}")
         messages.append(refused.value.messages[0].replace(name, "NAME"))
     assert (
         messages[0]
@@ -44,7 +44,7 @@ def test_someone_who_has_no_account_reads_the_same_as_someone_outside_the_campai
 def test_posting_anyway_keeps_the_unknown_name_as_plain_text_and_tells_the_members(
     images, alice, carol
 ):
-    comment = review.comment_add(
+    comment = comments.comment_add(
         image=images[0],
         user=carol,
         body="@alice the @2x export is ready",
@@ -55,13 +55,13 @@ def test_posting_anyway_keeps_the_unknown_name_as_plain_text_and_tells_the_membe
 
 
 def test_a_mention_followed_by_punctuation_notifies_the_member(images, alice, carol):
-    comment = review.comment_add(image=images[0], user=carol, body="Lovely, thanks @alice.")
+    comment = comments.comment_add(image=images[0], user=carol, body="Lovely, thanks @alice.")
     assert list(comment.mentions.all()) == [alice]
     assert Notification.objects.get().recipient == alice
 
 
 def test_an_email_address_is_not_a_mention(images, alice, carol):
-    comment = review.comment_add(image=images[0], user=carol, body="Send it to jo@example.com")
+    comment = comments.comment_add(image=images[0], user=carol, body="Send it to jo@example.com")
     assert not comment.mentions.exists()
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from generation.collab import review
+from generation.collab import comments, members, notifications, review
 from generation.models import AuditEvent, CampaignMembership, Image, Notification
 
 State = Image.ReviewState
@@ -91,7 +91,7 @@ def test_mentions_notify_members_only_and_the_requester(
     review.review_request(image=image, user=dave)
     Notification.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
-        comment = review.comment_add(
+        comment = comments.comment_add(
             image=image,
             user=carol,
             body="@alice can we warm it up? cc @bob @nobody",
@@ -105,9 +105,9 @@ def test_mentions_notify_members_only_and_the_requester(
 
 def test_comment_validation(images, alice, bob):
     with pytest.raises(ValidationError):
-        review.comment_add(image=images[0], user=alice, body="   ")
+        comments.comment_add(image=images[0], user=alice, body="   ")
     with pytest.raises(PermissionDenied):
-        review.comment_add(image=images[0], user=bob, body="hi")
+        comments.comment_add(image=images[0], user=bob, body="hi")
 
 
 def test_email_failures_never_break_the_review(
@@ -116,7 +116,7 @@ def test_email_failures_never_break_the_review(
     def broken(*args, **kwargs):
         raise OSError("mail server down")
 
-    monkeypatch.setattr(review, "send_mail", broken)
+    monkeypatch.setattr(notifications, "send_mail", broken)
     with django_capture_on_commit_callbacks(execute=True):
         review.review_request(image=images[0], user=alice)
     assert Notification.objects.filter(recipient=carol).exists()
@@ -124,13 +124,13 @@ def test_email_failures_never_break_the_review(
 
 def test_roles_are_managed_by_owners_and_keep_an_owner(spring_launch, alice, dave, carol):
     with pytest.raises(PermissionDenied):
-        review.membership_set_role(campaign=spring_launch, user=dave, member=dave, role="owner")
-    review.membership_set_role(campaign=spring_launch, user=alice, member=dave, role="approver")
+        members.membership_set_role(campaign=spring_launch, user=dave, member=dave, role="owner")
+    members.membership_set_role(campaign=spring_launch, user=alice, member=dave, role="approver")
     assert CampaignMembership.objects.get(user=dave).role == "approver"
     with pytest.raises(ValidationError, match="owner"):
-        review.membership_set_role(campaign=spring_launch, user=alice, member=alice, role="member")
+        members.membership_set_role(campaign=spring_launch, user=alice, member=alice, role="member")
     with pytest.raises(ValidationError, match="owner"):
-        review.membership_remove(campaign=spring_launch, user=alice, member=alice)
-    review.membership_remove(campaign=spring_launch, user=alice, member=carol)
+        members.membership_remove(campaign=spring_launch, user=alice, member=alice)
+    members.membership_remove(campaign=spring_launch, user=alice, member=carol)
     assert not CampaignMembership.objects.filter(user=carol).exists()
     assert AuditEvent.objects.filter(action="member.role_changed").count() == 2

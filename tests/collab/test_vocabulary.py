@@ -13,7 +13,7 @@ from django.core import mail
 from django.urls import reverse
 
 from generation.audit import audit_csv_rows
-from generation.collab import exports, review
+from generation.collab import exports, members, review
 from generation.models import CampaignMembership, Generation, Image
 from generation.pipeline.generations import generation_cancel
 from tests.views.factories import make_generation, make_image
@@ -101,7 +101,7 @@ def test_the_audit_trail_speaks_in_words_not_codes(
     review.review_decide(
         image=images[0], user=carol, decision="changes", comment="Warmer light, please."
     )
-    review.membership_set_role(
+    members.membership_set_role(
         campaign=spring_launch, user=alice, member=dave, role=CampaignMembership.Role.APPROVER
     )
     exports.export_create(

@@ -1,12 +1,18 @@
-"""Template helpers for review, comments, share links and exports."""
+"""Template helpers for review, comments, share links and exports.
+
+Tags that depend on who is looking read the person's `CampaignAccess` from the context
+(``access``, built by the view); none of them queries for it.
+"""
 
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
-from generation import access
-from generation.models import Comment, Image
-from generation.studio import presenters, selectors
+from generation.collab import comments as comment_rules
+from generation.collab import review, selectors
+from generation.models import Image
+from generation.studio import presenters
+from generation.studio import selectors as studio_selectors
 from generation.templatetags.studio import display_name, initials
 
 register = template.Library()
@@ -32,12 +38,11 @@ def review_label(state: str) -> str:
 def review_tabs(context, campaign, current="", counts=None):
     """The gallery's review-state filter with counts (links keep the other filters)."""
     request = context["request"]
-    found = counts if counts is not None else selectors.review_counts(campaign)
+    found = counts if counts is not None else studio_selectors.review_counts(campaign)
     counts = [
         {"value": value, "label": label, "count": found.get(value, 0)}
         for value, label in Image.ReviewState.choices
     ]
-    _prime_role(request.user, campaign, context.get("members"))
     params = request.GET.copy()
     for key in ("review", "before", "after"):
         params.pop(key, None)
@@ -53,39 +58,36 @@ def review_tabs(context, campaign, current="", counts=None):
         "tabs": tabs,
         "current": current,
         "campaign": campaign,
-        "can_review": access.can_review(request.user, campaign),
+        "can_review": _access(context, campaign).can_review,
         "in_review": next(c["count"] for c in counts if c["value"] == "in_review"),
     }
 
 
-def _prime_role(user, campaign, memberships) -> None:
-    """Fill access.role_of's cache from memberships the page already loaded (no query)."""
-    if memberships is None or not user.is_authenticated:
-        return
-    role = next((m.role for m in memberships if m.user_id == user.pk), None)
-    campaign.__dict__.setdefault("_roles", {})[user.pk] = role
+def _access(context, campaign):
+    """The viewer's access to `campaign`, as the view put it in the context."""
+    access = context["access"]
+    if access.campaign.pk != campaign.pk:
+        raise ValueError(
+            f"The page's access is to campaign {access.campaign.pk}, not {campaign.pk}."
+        )
+    return access
 
 
 @register.inclusion_tag("generation/collab/review_panel.html", takes_context=True)
 def review_panel(context, image):
     """The image page's review card: state, actions, comments."""
     request = context["request"]
-    user = request.user
     campaign = image.campaign
-    comments = list(
-        Comment.objects.filter(image=image)
-        .select_related("author")
-        .prefetch_related("mentions")
-        .order_by("created_at", "id")
-    )
-    people = access_people(campaign)
+    access = _access(context, campaign)
+    people = selectors.people_by_name(campaign)
     return {
         "request": request,
         "csrf_token": context.get("csrf_token"),
+        "access": access,
         "image": image,
         "campaign": campaign,
-        "comments": comments,
-        "can_review": access.can_review(user, campaign),
+        "comments": selectors.image_comments(image),
+        "can_review": access.can_review,
         "can_request": image.review_state in ("draft", "changes_requested", "rejected"),
         "people": people,
         "mention_people": [
@@ -100,65 +102,37 @@ def review_panel(context, image):
 def decision_form(context, image, next_url, keys=False, rows=3):
     """An approver's decision form for `image` (approve, changes, reject; `keys` shows the
     review queue's keyboard hints), or why this approver may not decide it."""
-    from generation.collab import review
-
     request = context["request"]
     return {
         "csrf_token": context.get("csrf_token"),
         "image": image,
-        "refusal": access.review_refusal(request.user, image),
+        "refusal": _access(context, image.campaign).review_refusal(image),
         "next_url": next_url,
         "back_url": request.get_full_path(),
         "keys": keys,
         "rows": rows,
         "comment_required": review.COMMENT_REQUIRED,
-        "comment_max": review.COMMENT_MAX,
+        "comment_max": comment_rules.COMMENT_MAX,
     }
 
 
 def _comment_draft(request, image) -> dict | None:
     """The comment just refused on this image (what was written, and why), shown once."""
-    from generation.collab.views.review import COMMENT_DRAFT_KEY
-
-    draft = request.session.get(COMMENT_DRAFT_KEY)
+    draft = request.session.get(comment_rules.COMMENT_DRAFT_KEY)
     if not draft or draft.get("image") != image.pk:
         return None
-    del request.session[COMMENT_DRAFT_KEY]
+    del request.session[comment_rules.COMMENT_DRAFT_KEY]
     return draft
-
-
-def access_people(campaign):
-    from generation.collab.review import campaign_people
-
-    return list(campaign_people(campaign).order_by("username").distinct())
-
-
-@register.simple_tag(takes_context=True)
-def prime_role(context, campaign, memberships=None):
-    _prime_role(context["request"].user, campaign, memberships)
-    return ""
-
-
-@register.filter
-def can_manage(user, campaign) -> bool:
-    return access.can_manage(user, campaign)
-
-
-@register.filter
-def can_review(user, campaign) -> bool:
-    return access.can_review(user, campaign)
 
 
 @register.filter
 def with_mentions(comment):
     """The comment body, escaped, with @mentions of members highlighted."""
-    from generation.collab.review import MENTION
-
     names = {u.get_username().lower() for u in comment.mentions.all()}
     body = str(comment.body)
     out = []
     last = 0
-    for match in MENTION.finditer(body):
+    for match in comment_rules.MENTION.finditer(body):
         if match.group(1).lower() not in names:
             continue
         out.append(format_html("{}", body[last : match.start()]))

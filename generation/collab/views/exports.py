@@ -3,35 +3,24 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from generation import access
 from generation.collab import exports
+from generation.collab import selectors as collab_selectors
 from generation.models import Export, Image
 from generation.studio import presenters, selectors
 from generation.studio.forms import GalleryFilterForm
 from generation.studio.views import media
 
 
-def _export_for_user(user, pk) -> Export:
-    found = (
-        Export.objects.filter(pk=pk, campaign__in=selectors.visible_campaigns(user))
-        .select_related("campaign", "requested_by")
-        .first()
-    )
-    if found is None:
-        raise Http404("No such export.")
-    return found
-
-
 def _selection(request, campaign):
     """The images to export: explicit ids, else the gallery's filters (review state too)."""
     ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
     if ids:
-        return Image.objects.filter(campaign=campaign, pk__in=ids), {"ids": ids}
+        return collab_selectors.campaign_images(campaign, ids), {"ids": ids}
     form = GalleryFilterForm(request.POST)
     filters = form.filters()
     images = selectors.gallery_images(campaign, filters)
@@ -56,6 +45,7 @@ def export_create(request, slug):
         images=images,
         filters=described,
         description=", ".join(f"{k}: {v}" for k, v in described.items()) or "All images",
+        access=access.for_campaign(request.user, campaign),
     )
     return redirect("export_detail", pk=export.pk)
 
@@ -81,7 +71,7 @@ def _data(export: Export) -> dict:
 @login_required
 @require_GET
 def export_detail(request, pk):
-    export = _export_for_user(request.user, pk)
+    export = collab_selectors.export_for_user(request.user, pk)
     return render(
         request,
         "generation/collab/export_detail.html",
@@ -92,14 +82,14 @@ def export_detail(request, pk):
 @login_required
 @require_GET
 def export_status(request, pk):
-    return presenters.json_response(_data(_export_for_user(request.user, pk)))
+    return presenters.json_response(_data(collab_selectors.export_for_user(request.user, pk)))
 
 
 @login_required
 @require_GET
 def export_download(request, pk, token):
-    export = _export_for_user(request.user, pk)
-    if not access.is_member(request.user, export.campaign):
+    export = collab_selectors.export_for_user(request.user, pk)
+    if not access.for_campaign(request.user, export.campaign).can_export:
         raise PermissionDenied
     if not exports.export_check_token(export, token):
         messages.error(request, "That download link has expired; here is a fresh one.")

@@ -2,25 +2,22 @@
 comments with @mentions, deleting (unapproved) images, and the campaign's members page."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from generation import access
-from generation.collab import review
+from generation.collab import comments, review
+from generation.collab import members as membership
+from generation.collab import selectors as collab_selectors
 from generation.labels import image_name
-from generation.models import CampaignMembership, Comment, Image, Rendition
+from generation.models import CampaignMembership
 from generation.studio import selectors
 from generation.studio.forms import size_label
 from generation.studio.views.feedback import error_text, redirect_back, site_origin
 
-State = Image.ReviewState
-COMMENT_DRAFT_KEY = "comment_draft"  # a refused comment, shown again by the review panel
-QUEUE_LIMIT = 200
 COMPARE_MAX = 6
 
 
@@ -34,6 +31,7 @@ def image_review_request(request, pk):
             user=request.user,
             note=request.POST.get("note", ""),
             origin=site_origin(request),
+            access=access.for_campaign(request.user, image.campaign),
         )
     except ValidationError as error:
         messages.error(request, error_text(error))
@@ -46,9 +44,8 @@ def image_review_request(request, pk):
 @require_POST
 def image_review_decide(request, pk):
     image = selectors.image_for_user(request.user, pk)
+    rights = access.for_campaign(request.user, image.campaign)
     decision = request.POST.get("decision", "")
-    if not access.can_review(request.user, image.campaign):
-        raise PermissionDenied(access.review_refusal(request.user, image))
     try:
         review.review_decide(
             image=image,
@@ -56,9 +53,12 @@ def image_review_decide(request, pk):
             decision=decision,
             comment=request.POST.get("comment", ""),
             origin=site_origin(request),
+            access=rights,
         )
-    except PermissionDenied as error:  # an approver, but not for this image (campaign rule)
-        messages.error(request, str(error))
+    except PermissionDenied as error:
+        if not rights.can_review:
+            raise  # not one of the campaign's approvers: 403
+        messages.error(request, str(error))  # an approver, but not for this image (campaign rule)
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
@@ -77,17 +77,18 @@ def image_comment(request, pk):
     image = selectors.image_for_user(request.user, pk)
     body = request.POST.get("body", "")
     try:
-        review.comment_add(
+        comments.comment_add(
             image=image,
             user=request.user,
             body=body,
             allow_unknown_mentions=request.POST.get("unknown_mentions") == "post",
             origin=site_origin(request),
+            access=access.for_campaign(request.user, image.campaign),
         )
     except ValidationError as error:
-        request.session[COMMENT_DRAFT_KEY] = {
+        request.session[comments.COMMENT_DRAFT_KEY] = {
             "image": image.pk,
-            "body": body[: review.COMMENT_MAX],
+            "body": body[: comments.COMMENT_MAX],
             "error": error_text(error),
             "unknown_mentions": error.code == "unknown_mention",
         }
@@ -102,27 +103,14 @@ def image_delete(request, pk):
     image = selectors.image_for_user(request.user, pk)
     campaign = image.campaign
     try:
-        review.image_delete(image=image, user=request.user)
+        review.image_delete(
+            image=image, user=request.user, access=access.for_campaign(request.user, campaign)
+        )
     except ValidationError as error:
         messages.error(request, error_text(error))
         return redirect(image)
     messages.success(request, f"{image_name(image)} was deleted.")
     return redirect(campaign)
-
-
-def _with_previews(qs):
-    return qs.select_related(
-        "generation", "generation__custom_model", "generation__requested_by"
-    ).prefetch_related(
-        Prefetch("renditions", queryset=Rendition.objects.all()),
-    )
-
-
-def _share_campaign(images, campaign) -> None:
-    """Point the images at the campaign already loaded (and its cached roles), so the decision
-    rule asked per image costs no query."""
-    for image in images:
-        image.campaign = campaign
 
 
 @login_required
@@ -131,32 +119,20 @@ def review_queue(request, slug):
     """Images waiting for a decision, oldest request first; one shown large with the decision
     form (keyboard: a approve, c changes, r reject, j/n next, k previous)."""
     campaign = selectors.campaign_for_user(request.user, slug)
-    queue = list(
-        _with_previews(
-            Image.objects.filter(campaign=campaign, review_state=State.IN_REVIEW)
-            .select_related("review_requested_by")
-            .order_by("review_requested_at", "id")
-        )[:QUEUE_LIMIT]
-    )
-    _share_campaign(queue, campaign)
+    queue = collab_selectors.review_queue(campaign)
     wanted = request.GET.get("image", "")
     current = next((i for i in queue if str(i.pk) == wanted), queue[0] if queue else None)
     position = queue.index(current) if current else 0
     previous = queue[position - 1] if current and position > 0 else None
     following = queue[position + 1] if current and position + 1 < len(queue) else None
     base = reverse("review_queue", kwargs={"slug": campaign.slug})
-    comments = []
-    if current is not None:
-        comments = list(
-            Comment.objects.filter(image=current)
-            .select_related("author")
-            .prefetch_related("mentions")
-        )
+    rights = access.for_campaign(request.user, campaign)
     return render(
         request,
         "generation/collab/review_queue.html",
         {
             "campaign": campaign,
+            "access": rights,
             "queue": queue,
             "current": current,
             "image": current,
@@ -167,8 +143,8 @@ def review_queue(request, slug):
             "previous": previous,
             "following": following,
             "position": position + 1,
-            "comments": comments,
-            "can_review": access.can_review(request.user, campaign),
+            "comments": collab_selectors.image_comments(current) if current else [],
+            "can_review": rights.can_review,
             "next_url": f"{base}?image={following.pk}" if following else base,
             "queue_url": base,
         },
@@ -184,24 +160,19 @@ def compare(request, slug):
     for value in request.GET.getlist("ids"):
         raw.extend(part for part in value.split(",") if part.strip().isdigit())
     ids = list(dict.fromkeys(int(v) for v in raw))[:COMPARE_MAX]
-    found = {
-        i.pk: i
-        for i in _with_previews(Image.objects.filter(campaign=campaign, pk__in=ids)).select_related(
-            "reviewed_by"
-        )
-    }
-    images = [found[i] for i in ids if i in found]
-    _share_campaign(images, campaign)
+    images = collab_selectors.compared_images(campaign, ids)
     if len(images) < 2:
         messages.info(request, "Pick at least two images to compare.")
         return redirect("review_queue", slug=campaign.slug)
+    rights = access.for_campaign(request.user, campaign)
     return render(
         request,
         "generation/collab/compare.html",
         {
             "campaign": campaign,
+            "access": rights,
             "images": images,
-            "can_review": access.can_review(request.user, campaign),
+            "can_review": rights.can_review,
             "columns": min(len(images), 3),
             "here": request.get_full_path(),
         },
@@ -213,23 +184,30 @@ def compare(request, slug):
 def members(request, slug):
     """Owners (and staff) add people, set roles (owner, approver, member) and remove them."""
     campaign = selectors.campaign_for_user(request.user, slug)
-    if not access.can_manage(request.user, campaign):
+    rights = access.for_campaign(request.user, campaign)
+    if not rights.can_manage:
         raise PermissionDenied("Only the campaign's owners can manage its members.")
     if request.method == "POST":
         username = request.POST.get("username", "").strip()
-        member = get_user_model().objects.filter(username__iexact=username).first()
+        member = collab_selectors.account_named(username)
         action = request.POST.get("action", "set")
         if member is None:
             messages.error(request, f"There is no account named “{username}”.")
         else:
             try:
                 if action == "remove":
-                    review.membership_remove(campaign=campaign, user=request.user, member=member)
+                    membership.membership_remove(
+                        campaign=campaign, user=request.user, member=member, access=rights
+                    )
                     messages.success(request, f"{member.get_username()} was removed.")
                 else:
                     role = request.POST.get("role", CampaignMembership.Role.MEMBER)
-                    review.membership_set_role(
-                        campaign=campaign, user=request.user, member=member, role=role
+                    membership.membership_set_role(
+                        campaign=campaign,
+                        user=request.user,
+                        member=member,
+                        role=role,
+                        access=rights,
                     )
                     label = CampaignMembership.Role(role).label
                     messages.success(request, f"{member.get_username()}’s role is now {label}.")
@@ -241,6 +219,7 @@ def members(request, slug):
         "generation/collab/members.html",
         {
             "campaign": campaign,
+            "access": rights,
             "members": selectors.campaign_members(campaign),
             "roles": CampaignMembership.Role.choices,
         },

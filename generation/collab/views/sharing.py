@@ -9,15 +9,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from generation import access
+from generation.collab import selectors as collab_selectors
 from generation.collab import sharing
-from generation.models import Image, Rendition, ShareLink
+from generation.models import Image, ShareLink
 from generation.studio import selectors
 from generation.studio.views import media
 
@@ -36,7 +37,8 @@ def _ids(values) -> list[int]:
 @require_http_methods(["GET", "POST"])
 def share_manage(request, slug):
     campaign = selectors.campaign_for_user(request.user, slug)
-    if not access.can_manage(request.user, campaign):
+    rights = access.for_campaign(request.user, campaign)
+    if not rights.can_manage:
         raise PermissionDenied("Only the campaign's owners can share it.")
     errors: dict = {}
     selected = _ids(request.POST.getlist("images") or request.GET.getlist("ids"))
@@ -58,6 +60,7 @@ def share_manage(request, slug):
                     allow_download=request.POST.get("allow_download") == "1",
                     password=request.POST.get("password", ""),
                     image_ids=selected,
+                    access=rights,
                 )
             except ValidationError as error:
                 errors = error.message_dict
@@ -71,16 +74,13 @@ def share_manage(request, slug):
         if new
         else ""
     )
-    links = list(
-        ShareLink.objects.filter(campaign=campaign)
-        .select_related("created_by", "revoked_by")
-        .prefetch_related("images")
-    )
+    links = collab_selectors.share_links(campaign)
     return render(
         request,
         "generation/collab/share_manage.html",
         {
             "campaign": campaign,
+            "access": rights,
             "links": links,
             "new_id": new["id"] if new else None,
             "new_url": new_url,
@@ -98,10 +98,11 @@ def share_manage(request, slug):
 @require_POST
 def share_revoke(request, slug, pk):
     campaign = selectors.campaign_for_user(request.user, slug)
-    if not access.can_manage(request.user, campaign):
+    rights = access.for_campaign(request.user, campaign)
+    if not rights.can_manage:
         raise PermissionDenied("Only the campaign's owners can revoke links.")
-    link = get_object_or_404(ShareLink, pk=pk, campaign=campaign)
-    sharing.share_link_revoke(link=link, user=request.user)
+    link = collab_selectors.share_link_in(campaign, pk)
+    sharing.share_link_revoke(link=link, user=request.user, access=rights)
     messages.success(request, f"“{link}” was revoked: it stops working at once.")
     return redirect("share_manage", slug=campaign.slug)
 
@@ -171,12 +172,7 @@ def share_view(request, token):
     sharing.share_link_record_view(
         request.session, link, address=request.META.get("REMOTE_ADDR", "")
     )
-    images = list(
-        sharing.share_link_images(link)
-        .select_related("generation", "generation__custom_model")
-        .prefetch_related("renditions")
-        .order_by("-id")[:500]
-    )
+    images = collab_selectors.shared_gallery(sharing.share_link_images(link))
     response = render(
         request,
         "generation/collab/share_gallery.html",
@@ -198,7 +194,7 @@ def _shared_image(request, token, pk) -> tuple[ShareLink, Image]:
 @require_GET
 def share_rendition(request, token, pk, spec):
     _link, image = _shared_image(request, token, pk)
-    rendition = Rendition.objects.filter(image=image, spec=spec).first()
+    rendition = collab_selectors.shared_rendition(image, spec)
     if rendition is None:
         raise Http404("No such rendition.")
     response = media.serve_stored_file(

@@ -65,7 +65,7 @@ class CampaignForm(forms.ModelForm):
         self.fields["default_style_presets"].help_text = "Pre-selected on the new generation form."
         if self.instance.pk is None:
             del self.fields["archived"]
-        elif not access.can_manage(user, self.instance):
+        elif not access.for_campaign(user, self.instance).can_manage:
             # Review rules are the owners' to set, like roles: other members see them read-only.
             self.fields["requesters_cannot_approve"].disabled = True
         self.preset_groups = facts.preset_groups()

@@ -8,8 +8,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from generation import access
 from generation.models import Generation
-from generation.studio import presenters, selectors
+from generation.studio import pages, presenters, selectors
 from generation.studio.forms import CampaignForm, GalleryFilterForm
 
 
@@ -45,7 +46,8 @@ def campaign_create(request):
 @require_http_methods(["GET", "POST"])
 def campaign_edit(request, slug):
     campaign = selectors.campaign_for_user(request.user, slug)
-    if not selectors.can_edit_campaign(request.user, campaign):
+    rights = access.for_campaign(request.user, campaign)
+    if not rights.can_edit:
         raise PermissionDenied
     form = CampaignForm(request.POST or None, instance=campaign, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -59,6 +61,7 @@ def campaign_edit(request, slug):
             "form": form,
             "creating": False,
             "campaign": campaign,
+            "access": rights,
             "members": selectors.campaign_members(campaign),
         },
     )
@@ -77,16 +80,15 @@ def campaign_gallery(request, slug):
     filter_form = GalleryFilterForm(request.GET)
     filters = filter_form.filters()
     before, after = _int_param(request, "before"), _int_param(request, "after")
-    page = selectors.gallery_page(campaign, filters, before=before, after=after)
-    active = list(selectors.active_generations(campaign, filters)) if page.is_first else []
-    ended = selectors.ended_generations(campaign, filters, page)
-    more_ended = len(ended) > selectors.ENDED_TILES_PER_PAGE
-    ended = ended[: selectors.ENDED_TILES_PER_PAGE]
+    page = pages.gallery_page(campaign, filters, before=before, after=after)
+    active = list(pages.active_generations(campaign, filters)) if page.is_first else []
+    ended = pages.ended_generations(campaign, filters, page)
+    more_ended = len(ended) > pages.ENDED_TILES_PER_PAGE
+    ended = ended[: pages.ENDED_TILES_PER_PAGE]
     options = selectors.gallery_filter_options(campaign)
     since = page.images[0].pk if page.images else 0
     members = list(selectors.campaign_members(campaign))
     review_counts = selectors.review_counts(campaign)  # also the image count: one query
-    can_edit = request.user.is_staff or any(m.user_id == request.user.pk for m in members)
     return render(
         request,
         "generation/gallery.html",
@@ -98,12 +100,13 @@ def campaign_gallery(request, slug):
             "options": options,
             "model_groups": filter_form.model_groups(options, filters),
             "active_generations": active,
-            "tiles": selectors.gallery_tiles(page.images, ended),
+            "tiles": pages.gallery_tiles(page.images, ended),
             "has_ended": bool(ended),
             "more_ended": more_ended,
             "since": since,
             "statuses": Generation.Status.choices,
-            "can_edit": can_edit,
+            # From the members already loaded: no query.
+            "access": access.for_campaign(request.user, campaign, memberships=members),
             "members": members,
             "review_counts": review_counts,
             "image_count": sum(review_counts.values()),
@@ -118,22 +121,22 @@ def campaign_generations(request, slug):
     by state: where a failed or cancelled one (which has no images) can always be found."""
     campaign = selectors.campaign_for_user(request.user, slug)
     status = request.GET.get("status", "")
-    if status not in (selectors.ACTIVE_FILTER, *Generation.Status.values):
+    if status not in (pages.ACTIVE_FILTER, *Generation.Status.values):
         status = ""
-    page = selectors.generation_list_page(
+    page = pages.generation_list_page(
         campaign, status, before=_int_param(request, "before"), after=_int_param(request, "after")
     )
     counts = selectors.generation_status_counts(campaign)
     tabs = [
         ("", "All", sum(counts.values())),
         (
-            selectors.ACTIVE_FILTER,
+            pages.ACTIVE_FILTER,
             "In progress",
             sum(counts[s] for s in Generation.ACTIVE_STATUSES),
         ),
         *(
             (s, presenters.status_label(s), counts[s])
-            for s in (Generation.Status.SUCCEEDED, *selectors.ENDED_STATUSES)
+            for s in (Generation.Status.SUCCEEDED, *pages.ENDED_STATUSES)
         ),
     ]
     return render(
@@ -158,14 +161,12 @@ def campaign_live(request, slug):
     if since is None:
         raise Http404("since is required")
     watched = [int(v) for v in request.GET.get("watch", "").split(",") if v.isdigit()][:48]
-    active = {g.pk: g for g in selectors.active_generations(campaign, filters)}
-    for generation in selectors.recent_generations(
-        campaign, [i for i in watched if i not in active]
-    ):
+    active = {g.pk: g for g in pages.active_generations(campaign, filters)}
+    for generation in pages.recent_generations(campaign, [i for i in watched if i not in active]):
         active.setdefault(generation.pk, generation)
     # Queued generations show their place in the submission queue (one query when any wait).
     _annotate_places(list(active.values()))
-    images = selectors.images_since(campaign, filters, since)
+    images = pages.images_since(campaign, filters, since)
     # The whole campaign's counts, so the header and the review tabs never go stale.
     review_counts = selectors.review_counts(campaign)
     return presenters.json_response(

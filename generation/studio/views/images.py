@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from generation import access
 from generation.studio import presenters, selectors
 from generation.studio.forms import size_label
 from generation.studio.views import media
@@ -26,6 +27,7 @@ def image_detail(request, pk):
             "image": image,
             "generation": generation,
             "campaign": image.campaign,
+            "access": access.for_campaign(request.user, image.campaign),
             "preview": preview,
             "newer": newer,
             "older": older,
