@@ -104,7 +104,7 @@ def custom_models_sync() -> SyncResult:
     loses it. Raises the client's errors (e.g. `RateLimitedError` with `retry_after` while the
     shared rate limiter has no free slot yet); then nothing changes.
     """
-    wait = ratelimit.reserve(ratelimit.CATALOGUE, "sync").wait_seconds()
+    wait = ratelimit.reserve(ratelimit.RequestKind.CATALOGUE, "sync").wait_seconds()
     if wait > 0:
         raise errors.RateLimitedError(
             "Waiting for a free Firefly request slot", retry_after=round(wait, 3)

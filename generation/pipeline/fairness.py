@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from django.db.models import Q
 
 from generation.models import Generation
+from generation.pipeline.ratelimit import RequestKind, counts
 
 Status = Generation.Status
 IN_FLIGHT = (Status.SUBMITTED, Status.RUNNING)
@@ -92,9 +93,7 @@ def someone_waiting() -> bool:
 def annotate_places(generations) -> None:
     """Set `place_in_line` on each queued generation of `generations` (None on the others)
     when submissions are paced; without pacing nothing waits in line."""
-    from generation.pipeline import ratelimit
-
     queued = [g.pk for g in generations if g.status == Status.QUEUED]
-    places = places_in_line(queued) if queued and ratelimit.counts(ratelimit.SUBMIT) else {}
+    places = places_in_line(queued) if queued and counts(RequestKind.SUBMIT) else {}
     for generation in generations:
         generation.place_in_line = places.get(generation.pk)

@@ -13,13 +13,17 @@ makes is refreshing an expired token once after a 401.
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from django.conf import settings
 from django.core.cache import cache
 
-from generation.firefly import FireflyClient, FireflyConfig
+from generation.firefly import FireflyClient, FireflyConfig, SubmittedJob, errors
 from generation.firefly.config import DEFAULT_ALLOWED_HOSTS
+from generation.models import Generation
+
+logger = logging.getLogger(__name__)
 
 MAX_RETRIES = 0
 
@@ -52,3 +56,16 @@ def get_client() -> FireflyClient:
         client = FireflyClient(config, token_cache=cache)
         _local.client = client
     return client
+
+
+def submitted_job(generation: Generation) -> SubmittedJob:
+    """The Firefly job `generation` was submitted as (its id and URLs)."""
+    return SubmittedJob(generation.firefly_job_id, generation.status_url, generation.cancel_url)
+
+
+def best_effort_cancel(job: SubmittedJob) -> None:
+    """Ask Firefly to cancel `job`; a refusal or an error is logged and ignored."""
+    try:
+        get_client().cancel_job(job)
+    except errors.FireflyError as err:
+        logger.info("cancelling job %s failed (ignored): %s", job.job_id, err)

@@ -6,12 +6,10 @@ from django.core import mail
 from django.urls import reverse
 
 from generation.models import Generation, Notification
+from generation.pipeline.cancel import generation_cancel_at_firefly
 from generation.pipeline.generations import generation_cancel
-from generation.pipeline.steps import (
-    generation_cancel_at_firefly,
-    generation_fail,
-    generation_submit,
-)
+from generation.pipeline.outcomes import generation_fail
+from generation.pipeline.submit import generation_submit
 from tests.pipeline.support import create_generation, poll_now
 
 pytestmark = pytest.mark.django_db
