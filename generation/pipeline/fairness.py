@@ -9,7 +9,7 @@ wait behind all 30. Now a slot, when it comes, goes to whoever's turn it is:
 3. then the oldest queued generation of that person.
 
 The submit task that reserved the slot submits that generation, which may be another than its
-own (`pipeline.generation_submit`): each queued generation has a submit task waiting for a slot,
+own (`submit.generation_submit`): each queued generation has a submit task waiting for a slot,
 so there are as many slots coming as generations waiting, and a task whose own generation was
 already sent by another task's slot uses its slot for the next in line.
 
