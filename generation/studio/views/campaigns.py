@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from generation.models import Generation
+from generation.pipeline import fairness
 from generation.studio import presenters, selectors
 from generation.studio.forms import CampaignForm, GalleryFilterForm
 
@@ -62,12 +63,6 @@ def campaign_edit(request, slug):
             "members": selectors.campaign_members(campaign),
         },
     )
-
-
-def _annotate_places(generations) -> None:
-    from generation.pipeline import fairness  # the pipeline's package; imported when needed
-
-    fairness.annotate_places(generations)
 
 
 @login_required
@@ -164,7 +159,7 @@ def campaign_live(request, slug):
     ):
         active.setdefault(generation.pk, generation)
     # Queued generations show their place in the submission queue (one query when any wait).
-    _annotate_places(list(active.values()))
+    fairness.annotate_places(list(active.values()))
     images = selectors.images_since(campaign, filters, since)
     # The whole campaign's counts, so the header and the review tabs never go stale.
     review_counts = selectors.review_counts(campaign)
