@@ -19,9 +19,10 @@ columns each.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from generation.models import Generation
 from generation.pipeline.ratelimit import RequestKind, counts
@@ -31,7 +32,7 @@ IN_FLIGHT = (Status.SUBMITTED, Status.RUNNING)
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
 
-def waiting():
+def waiting() -> QuerySet[Generation]:
     """Generations waiting for a submission slot."""
     return Generation.objects.filter(status=Status.QUEUED, cancel_requested=False)
 
@@ -56,7 +57,7 @@ def _people_in_order() -> list[tuple[int | None, list[int]]]:
             if submitted_at is not None and submitted_at > served.get(person, _NEVER):
                 served[person] = submitted_at
 
-    def turn(person):
+    def turn(person: int | None) -> tuple[int, datetime, int]:
         return (busy.get(person, 0), served.get(person, _NEVER), queued[person][0])
 
     return [(person, queued[person]) for person in sorted(queued, key=turn)]
@@ -68,7 +69,7 @@ def next_in_line(limit: int = 3) -> list[int]:
     return [ids[0] for _, ids in _people_in_order()[:limit]]
 
 
-def places_in_line(ids) -> dict[int, int]:
+def places_in_line(ids: Iterable[int]) -> dict[int, int]:
     """Place in the submission queue (1 = next) of each of `ids` that is waiting, assuming
     turns keep rotating between the people waiting now (an estimate: new requests and jobs
     finishing change it)."""
@@ -90,10 +91,11 @@ def someone_waiting() -> bool:
     return waiting().exists()
 
 
-def annotate_places(generations) -> None:
+def annotate_places(generations: Sequence[Generation]) -> None:
     """Set `place_in_line` on each queued generation of `generations` (None on the others)
     when submissions are paced; without pacing nothing waits in line."""
     queued = [g.pk for g in generations if g.status == Status.QUEUED]
     places = places_in_line(queued) if queued and counts(RequestKind.SUBMIT) else {}
     for generation in generations:
-        generation.place_in_line = places.get(generation.pk)
+        # An attribute for the presenters only (`presenters.generation_data`), not a field.
+        generation.place_in_line = places.get(generation.pk)  # type: ignore[attr-defined]
