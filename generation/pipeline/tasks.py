@@ -5,6 +5,9 @@ themselves (after commit); here a database hiccup (`OperationalError`, e.g. SQLi
 timeout) is retried with backoff, a task killed by its soft time limit is left for the sweeper,
 and anything unexpected fails the generation with a message instead of leaving it hanging.
 Redelivery is harmless (acks_late): each service moves the row with conditional updates.
+
+Imports go one way: this module imports the steps (`submit`, `poll`, `cancel`, `sweep`); they
+enqueue the next task by its name (`scheduling.TASK_NAMES`) and never import this module.
 """
 
 from __future__ import annotations
