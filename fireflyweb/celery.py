@@ -11,6 +11,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fireflyweb.settings")
 
 app = Celery("fireflyweb")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-# Tasks live in the pipeline's room, not in an app's tasks.py.
-app.autodiscover_tasks(lambda: ["generation.pipeline"])
+# Tasks live in the rooms' tasks.py (the pipeline's and collaboration's), not in the app's.
+app.autodiscover_tasks(lambda: ["generation.pipeline", "generation.collab"])
 connect_celery()

@@ -10,3 +10,12 @@ class CollabConfig(AppConfig):
     name = "generation.collab"
     label = "collab"
     verbose_name = "Collaboration"
+
+    def ready(self) -> None:
+        # Imported here, once the models are loaded (the receivers use them).
+        from generation.collab import receivers
+        from generation.pipeline.signals import generation_failed
+
+        generation_failed.connect(
+            receivers.tell_requester_of_failure, dispatch_uid="collab.tell_requester_of_failure"
+        )

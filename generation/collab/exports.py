@@ -19,6 +19,7 @@ import shutil
 import tempfile
 import zipfile
 
+from celery import current_app
 from django.conf import settings
 from django.core import signing
 from django.core.files import File
@@ -39,6 +40,9 @@ CHUNK = 1024 * 1024
 PROGRESS_EVERY = 5
 SIGNER_SALT = "generation.export-download"
 MAX_IMAGES = 5000
+#: The Celery task that builds an export (`generation.collab.tasks.build_export`), enqueued by
+#: name: the tasks module imports this one.
+BUILD_EXPORT_TASK = "generation.tasks.build_export"
 MANIFEST_FIELDS = [
     "file",
     "image_id",
@@ -89,9 +93,9 @@ def export_create(
             summary=f"Export {export.pk} of {image_count(len(ids))}",
             filters=filters or {},
         )
-        from generation.pipeline import tasks
-
-        transaction.on_commit(lambda: tasks.build_export.delay(export.pk), robust=True)
+        transaction.on_commit(
+            lambda: current_app.signature(BUILD_EXPORT_TASK).delay(export.pk), robust=True
+        )
     return export
 
 

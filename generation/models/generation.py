@@ -22,7 +22,7 @@ class Generation(models.Model):
 
     ACTIVE_STATUSES = (Status.QUEUED, Status.SUBMITTED, Status.RUNNING)
     TERMINAL_STATUSES = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
-    #: `error_code`s (see `generation.pipeline.steps`) for which Firefly refused this very
+    #: `error_code`s (`generation.pipeline.outcomes.Failure`) for which Firefly refused this very
     #: request: sent again unchanged, it is refused again, so Retry is not offered.
     REFUSED_AS_ASKED = frozenset({"content_policy", "invalid_request"})
 

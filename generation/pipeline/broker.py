@@ -22,6 +22,7 @@ import logging
 import os
 import uuid
 from time import monotonic_ns
+from typing import Any
 
 from kombu.transport import filesystem
 from kombu.utils.encoding import str_to_bytes
@@ -45,7 +46,7 @@ def publishing_key() -> str:
 
 
 class Channel(filesystem.Channel):
-    def _put(self, queue, payload, **kwargs):
+    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:  # type: ignore[override]
         """Put `payload` onto `queue`: written under a name consumers skip, then renamed."""
         name = f"{publishing_key()}_{uuid.uuid4()}.{queue}.msg"
         final = os.path.join(self.data_folder_out, name)
@@ -59,7 +60,7 @@ class Channel(filesystem.Channel):
                 os.unlink(partial)
             raise filesystem.ChannelError(f"Cannot add file {final!r} to directory") from exc
 
-    def _get(self, queue):
+    def _get(self, queue: str) -> Any:  # type: ignore[override]
         while True:
             try:
                 return super()._get(queue)

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -67,7 +68,7 @@ def needs_model_version_message(model: CustomModel) -> str:
     )
 
 
-def _text(value, limit: int) -> str:
+def _text(value: object, limit: int) -> str:
     return str(value or "")[:limit]
 
 
@@ -104,7 +105,7 @@ def custom_models_sync() -> SyncResult:
     loses it. Raises the client's errors (e.g. `RateLimitedError` with `retry_after` while the
     shared rate limiter has no free slot yet); then nothing changes.
     """
-    wait = ratelimit.reserve(ratelimit.CATALOGUE, "sync").wait_seconds()
+    wait = ratelimit.reserve(ratelimit.RequestKind.CATALOGUE, "sync").wait_seconds()
     if wait > 0:
         raise errors.RateLimitedError(
             "Waiting for a free Firefly request slot", retry_after=round(wait, 3)
@@ -183,7 +184,9 @@ class EnableResult:
     refused: list[tuple[CustomModel, str]] = field(default_factory=list)
 
 
-def _set_enabled(model: CustomModel, enabled: bool, *, actor, reason: str = "") -> bool:
+def _set_enabled(
+    model: CustomModel, enabled: bool, *, actor: AbstractBaseUser | None, reason: str = ""
+) -> bool:
     """Switch one model with a conditional update and audit it; False if it already was."""
     rows = CustomModel.objects.filter(pk=model.pk, enabled=not enabled)
     if enabled:
@@ -203,7 +206,7 @@ def _set_enabled(model: CustomModel, enabled: bool, *, actor, reason: str = "") 
 
 
 def custom_models_set_enabled(
-    models: Iterable[CustomModel], *, enabled: bool, actor
+    models: Iterable[CustomModel], *, enabled: bool, actor: AbstractBaseUser | None
 ) -> EnableResult:
     """Enable or disable `models` for the generation form, one audit row per change. A model
     without a model version (an unknown base model not yet given one) is never enabled."""
@@ -216,7 +219,9 @@ def custom_models_set_enabled(
     return result
 
 
-def custom_model_choose_version(model: CustomModel, version: str, *, actor) -> None:
+def custom_model_choose_version(
+    model: CustomModel, version: str, *, actor: AbstractBaseUser | None
+) -> None:
     """Record the admin's pick of the x-model-version for a model whose base model is unknown
     (`""` takes the pick back, which disables the model). Audited; ValidationError for a known
     base model (its version is not a choice) or a value that isn't a custom-model version."""

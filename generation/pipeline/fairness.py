@@ -9,7 +9,7 @@ wait behind all 30. Now a slot, when it comes, goes to whoever's turn it is:
 3. then the oldest queued generation of that person.
 
 The submit task that reserved the slot submits that generation, which may be another than its
-own (`pipeline.generation_submit`): each queued generation has a submit task waiting for a slot,
+own (`submit.generation_submit`): each queued generation has a submit task waiting for a slot,
 so there are as many slots coming as generations waiting, and a task whose own generation was
 already sent by another task's slot uses its slot for the next in line.
 
@@ -19,18 +19,20 @@ columns each.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from generation.models import Generation
+from generation.pipeline.ratelimit import RequestKind, counts
 
 Status = Generation.Status
 IN_FLIGHT = (Status.SUBMITTED, Status.RUNNING)
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
 
-def waiting():
+def waiting() -> QuerySet[Generation]:
     """Generations waiting for a submission slot."""
     return Generation.objects.filter(status=Status.QUEUED, cancel_requested=False)
 
@@ -55,7 +57,7 @@ def _people_in_order() -> list[tuple[int | None, list[int]]]:
             if submitted_at is not None and submitted_at > served.get(person, _NEVER):
                 served[person] = submitted_at
 
-    def turn(person):
+    def turn(person: int | None) -> tuple[int, datetime, int]:
         return (busy.get(person, 0), served.get(person, _NEVER), queued[person][0])
 
     return [(person, queued[person]) for person in sorted(queued, key=turn)]
@@ -67,7 +69,7 @@ def next_in_line(limit: int = 3) -> list[int]:
     return [ids[0] for _, ids in _people_in_order()[:limit]]
 
 
-def places_in_line(ids) -> dict[int, int]:
+def places_in_line(ids: Iterable[int]) -> dict[int, int]:
     """Place in the submission queue (1 = next) of each of `ids` that is waiting, assuming
     turns keep rotating between the people waiting now (an estimate: new requests and jobs
     finishing change it)."""
@@ -89,12 +91,11 @@ def someone_waiting() -> bool:
     return waiting().exists()
 
 
-def annotate_places(generations) -> None:
+def annotate_places(generations: Sequence[Generation]) -> None:
     """Set `place_in_line` on each queued generation of `generations` (None on the others)
     when submissions are paced; without pacing nothing waits in line."""
-    from generation.pipeline import ratelimit
-
     queued = [g.pk for g in generations if g.status == Status.QUEUED]
-    places = places_in_line(queued) if queued and ratelimit.counts(ratelimit.SUBMIT) else {}
+    places = places_in_line(queued) if queued and counts(RequestKind.SUBMIT) else {}
     for generation in generations:
-        generation.place_in_line = places.get(generation.pk)
+        # An attribute for the presenters only (`presenters.generation_data`), not a field.
+        generation.place_in_line = places.get(generation.pk)  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ makes is refreshing an expired token once after a 401.
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import requests
@@ -20,8 +21,11 @@ from django.conf import settings
 from django.core.cache import cache
 
 from generation import metrics, tracing
-from generation.firefly import FireflyClient, FireflyConfig
+from generation.firefly import FireflyClient, FireflyConfig, SubmittedJob, errors
 from generation.firefly.config import DEFAULT_ALLOWED_HOSTS
+from generation.models import Generation
+
+logger = logging.getLogger(__name__)
 
 MAX_RETRIES = 0
 
@@ -59,3 +63,16 @@ def get_client() -> FireflyClient:
         )
         _local.client = client
     return client
+
+
+def submitted_job(generation: Generation) -> SubmittedJob:
+    """The Firefly job `generation` was submitted as (its id and URLs)."""
+    return SubmittedJob(generation.firefly_job_id, generation.status_url, generation.cancel_url)
+
+
+def best_effort_cancel(job: SubmittedJob) -> None:
+    """Ask Firefly to cancel `job`; a refusal or an error is logged and ignored."""
+    try:
+        get_client().cancel_job(job)
+    except errors.FireflyError as err:
+        logger.info("cancelling job %s failed (ignored): %s", job.job_id, err)

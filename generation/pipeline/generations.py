@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from generation.audit import audit_record
+from generation.caches import forget_gallery_filter_options
 from generation.firefly import GenerateRequest, errors
 from generation.firefly.validation import validate_generate_request
 from generation.models import (
@@ -25,8 +26,8 @@ from generation.models import (
     Image,
 )
 from generation.params import GenerationParams
+from generation.pipeline.outcomes import Failure
 from generation.pipeline.scheduling import CANCEL, SUBMIT, schedule
-from generation.studio.selectors import forget_gallery_filter_options
 
 logger = logging.getLogger(__name__)
 
@@ -122,8 +123,7 @@ def generation_create(
     return generation
 
 
-# Shown under "This generation was cancelled." (generation.labels), so it doesn't repeat that.
-MSG_CANCELLED_BEFORE_SENDING = "Stopped on request before it was sent to Adobe Firefly."
+MSG_CANCELLED_BEFORE_SENDING = Failure.CANCELLED_BEFORE_SENDING.text()
 
 
 def generation_cancel(*, generation: Generation, user) -> Generation:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -21,6 +21,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -46,11 +47,11 @@ class PreparedOutput:
     processed: ProcessedImage
 
 
-def _storage():
+def _storage() -> Storage:
     return Image._meta.get_field("original").storage
 
 
-def _write(storage, name: str, content) -> None:
+def _write(storage: Storage, name: str, content: File) -> None:
     """Store `content` under exactly `name`, replacing an earlier attempt's file."""
     if storage.exists(name):
         storage.delete(name)
@@ -63,7 +64,7 @@ def download_outputs(
     client: FireflyClient, outputs: Sequence[Output], folder: Path
 ) -> list[tuple[Output, Path, DownloadedOutput]]:
     """Download every output into `folder`, first to last, before processing any."""
-    downloaded = []
+    downloaded: list[tuple[Output, Path, DownloadedOutput]] = []
     for index, output in enumerate(outputs):
         path = folder / f"output-{index}"
         with path.open("wb") as handle:
@@ -77,7 +78,7 @@ def download_outputs(
 def prepare_outputs(
     downloaded: Sequence[tuple[Output, Path, DownloadedOutput]],
 ) -> list[PreparedOutput]:
-    prepared = []
+    prepared: list[PreparedOutput] = []
     for index, (output, path, info) in enumerate(downloaded):
         processed = process_image(path)
         if processed.source.content_type != info.content_type:
@@ -160,7 +161,7 @@ def save_outputs(generation_id: int, prepared: Sequence[PreparedOutput]) -> list
     return images
 
 
-def _delete_files(storage, names) -> None:
+def _delete_files(storage: Storage, names: Iterable[str]) -> None:
     for name in names:
         try:
             storage.delete(name)

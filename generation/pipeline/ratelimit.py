@@ -19,15 +19,25 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from generation.models import FireflyRequestSlot
+from generation.pipeline.scheduling import MAX_COUNTDOWN
 
-SUBMIT, POLL, CANCEL, CATALOGUE = "submit", "poll", "cancel", "catalogue"
-KINDS = (SUBMIT, POLL, CANCEL, CATALOGUE)
+
+class RequestKind(StrEnum):
+    """The kinds of Firefly request that may need a slot (the value starts a slot's owner)."""
+
+    SUBMIT = "submit"
+    POLL = "poll"
+    CANCEL = "cancel"
+    CATALOGUE = "catalogue"
+
+
 #: A slot reserved earlier is still honoured when its owner comes back this late (or one window).
 LATE_TOLERANCE = timedelta(seconds=2)
 #: Slots are kept this long, then pruned.
@@ -49,12 +59,14 @@ class Reservation:
 
 
 def counts(kind: str) -> bool:
-    """Whether a request of `kind` needs a slot under the current settings."""
-    if kind not in KINDS:
-        raise ValueError(f"Unknown Firefly request kind {kind!r}")
+    """Whether a request of `kind` (a `RequestKind`) needs a slot under the current settings."""
+    try:
+        kind = RequestKind(kind)
+    except ValueError:
+        raise ValueError(f"Unknown Firefly request kind {kind!r}") from None
     if settings.FIREFLY_RATE_LIMIT_PER_MINUTE <= 0:
         return False
-    return kind != POLL or settings.FIREFLY_RATE_LIMIT_COUNTS_POLLS
+    return kind != RequestKind.POLL or settings.FIREFLY_RATE_LIMIT_COUNTS_POLLS
 
 
 #: Slots are this much longer than 60 / limit. Firefly counts requests in a sliding minute, and
@@ -121,6 +133,12 @@ def reserve(kind: str, key: str | int, *, now: datetime | None = None) -> Reserv
             continue  # another process took it first: look again
         return Reservation(max(now, _start(candidate, width)), candidate)
     raise RuntimeError("Could not reserve a Firefly request slot (too much contention)")
+
+
+def wait_for_slot(kind: str, key: str | int) -> float:
+    """Seconds until the `kind` request made for `key` may be sent (0: now), reserving its slot;
+    at most `MAX_COUNTDOWN` (a task re-scheduled for then reserves again and finds the slot)."""
+    return min(reserve(kind, key).wait_seconds(), MAX_COUNTDOWN)
 
 
 def last_reserved(kind: str) -> datetime | None:

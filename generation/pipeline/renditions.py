@@ -126,7 +126,7 @@ def _to_rgb(im: Image.Image) -> Image.Image:
 def _encode(im: Image.Image, icc_profile: bytes | None, max_bytes: int | None = None) -> bytes:
     for quality in (JPEG_QUALITY, 75, 65, 50):
         buffer = io.BytesIO()
-        options = {"quality": quality}
+        options: dict[str, int | bytes] = {"quality": quality}
         if icc_profile:
             options["icc_profile"] = icc_profile
         im.save(buffer, "JPEG", **options)
@@ -141,8 +141,9 @@ def inspect_image(src: str | Path | BinaryIO) -> SourceInfo:
     Width and height are as stored, before EXIF orientation.
     """
     im = _open(src)
+    image_format = im.format or ""  # one of FORMATS: `_open` checked it
     try:
-        info = SourceInfo(im.format, FORMATS[im.format], im.width, im.height)
+        info = SourceInfo(image_format, FORMATS[image_format], im.width, im.height)
         try:
             im.verify()  # structure and checksums; must come straight after open
         except Exception as exc:  # Pillow raises assorted errors for corrupt data

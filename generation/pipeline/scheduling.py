@@ -1,5 +1,9 @@
 """When the pipeline's next step runs: enqueueing after commit, poll intervals, backoff.
 
+Services name the step to run next (`SUBMIT`, `POLL`, `CANCEL`); the message goes to the Celery
+task registered under that step's name (`TASK_NAMES`), looked up by name, so this module and the
+services never import the tasks (the tasks import the services).
+
 Only ids travel in messages. Every enqueue waits for the surrounding transaction to commit
 (`transaction.on_commit`), so a worker never looks for a row that is not there yet, and a rolled
 back change enqueues nothing. A broker that is down is logged, not raised: the database is the
@@ -15,12 +19,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
+from celery import Signature, Task, current_app
 from django.conf import settings
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
+#: The pipeline's steps a service schedules (`Step.next_task`), by the Celery name of their task.
 SUBMIT, POLL, CANCEL = "submit", "poll", "cancel"
+TASK_NAMES = {
+    SUBMIT: "generation.tasks.submit_generation",
+    POLL: "generation.tasks.poll_generation",
+    CANCEL: "generation.tasks.cancel_generation",
+}
 #: Countdowns stay far below Redis' visibility timeout (3600 s); longer waits are re-checked.
 MAX_COUNTDOWN = 600.0
 #: The slowest a running job is polled.
@@ -42,14 +53,11 @@ class Step:
         return f"{self.outcome} -> {self.next_task} in {self.countdown or 0:.2f}s"
 
 
-def _task(name: str):
-    from generation.pipeline import tasks  # the tasks module imports the services
-
-    return {
-        SUBMIT: tasks.submit_generation,
-        POLL: tasks.poll_generation,
-        CANCEL: tasks.cancel_generation,
-    }[name]
+def _task(name: str) -> Task | Signature:
+    """The task for step `name`: the registered task when this process imported the tasks,
+    else a signature by name (a web process publishes the same message without them)."""
+    task_name = TASK_NAMES[name]
+    return current_app.tasks.get(task_name) or current_app.signature(task_name)
 
 
 def schedule(name: str, generation_id: int, countdown: float | None = None) -> Step:

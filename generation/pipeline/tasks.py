@@ -5,21 +5,33 @@ themselves (after commit); here a database hiccup (`OperationalError`, e.g. SQLi
 timeout) is retried with backoff, a task killed by its soft time limit is left for the sweeper,
 and anything unexpected fails the generation with a message instead of leaving it hanging.
 Redelivery is harmless (acks_late): each service moves the row with conditional updates.
+
+Imports go one way: this module imports the steps (`submit`, `poll`, `cancel`, `sweep`); they
+enqueue the next task by its name (`scheduling.TASK_NAMES`) and never import this module.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from celery import shared_task
+from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import beat_init
 from django.db import InterfaceError, OperationalError
 
 from generation.firefly import errors
-from generation.pipeline import catalogue, steps
-from generation.pipeline.scheduling import POLL_INTERVAL_CAP, retry_countdown
-from generation.pipeline.steps import MSG_INTERNAL
+from generation.pipeline import cancel, catalogue, poll, submit, sweep
+from generation.pipeline.outcomes import Failure, fail
+from generation.pipeline.scheduling import (
+    CANCEL,
+    POLL,
+    POLL_INTERVAL_CAP,
+    SUBMIT,
+    TASK_NAMES,
+    Step,
+    retry_countdown,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -27,11 +39,18 @@ DATABASE_ERRORS = (OperationalError, InterfaceError)
 MAX_RETRIES = 5
 
 
-def _database_backoff(retries: int, floor: float = 0.0) -> float:
+def database_backoff(retries: int, floor: float = 0.0) -> float:
     return max(floor, retry_countdown(retries, base=1.0, cap=60.0))
 
 
-def _run(task, service, generation_id: int, *, retry_floor: float = 0.0, on_error=None) -> str:
+def _run(
+    task: Task,
+    service: Callable[..., Step | str],
+    generation_id: int,
+    *,
+    retry_floor: float = 0.0,
+    on_error: Callable[[int], object] | None = None,
+) -> str:
     try:
         return str(service(generation_id=generation_id))
     except DATABASE_ERRORS as exc:
@@ -42,7 +61,7 @@ def _run(task, service, generation_id: int, *, retry_floor: float = 0.0, on_erro
             return "database_unavailable"
         logger.warning("%s(%s): database error, retrying: %s", task.name, generation_id, exc)
         raise task.retry(
-            exc=exc, countdown=_database_backoff(task.request.retries, retry_floor)
+            exc=exc, countdown=database_backoff(task.request.retries, retry_floor)
         ) from None
     except SoftTimeLimitExceeded:
         logger.warning("%s(%s): soft time limit; left for the sweeper", task.name, generation_id)
@@ -59,24 +78,24 @@ def _run(task, service, generation_id: int, *, retry_floor: float = 0.0, on_erro
 
 
 def _fail_internal(generation_id: int) -> None:
-    steps.generation_fail(generation_id=generation_id, code="internal_error", message=MSG_INTERNAL)
+    fail(generation_id, Failure.INTERNAL_ERROR)
 
 
-@shared_task(bind=True, name="generation.tasks.submit_generation", max_retries=MAX_RETRIES)
-def submit_generation(self, generation_id: int) -> str:
-    """Send a queued generation to Firefly (once; see `steps.generation_submit`)."""
-    return _run(self, steps.generation_submit, generation_id)
+@shared_task(bind=True, name=TASK_NAMES[SUBMIT], max_retries=MAX_RETRIES)
+def submit_generation(self: Task, generation_id: int) -> str:
+    """Send a queued generation to Firefly (once; see `submit.generation_submit`)."""
+    return _run(self, submit.generation_submit, generation_id)
 
 
-@shared_task(bind=True, name="generation.tasks.poll_generation", max_retries=MAX_RETRIES)
-def poll_generation(self, generation_id: int) -> str:
+@shared_task(bind=True, name=TASK_NAMES[POLL], max_retries=MAX_RETRIES)
+def poll_generation(self: Task, generation_id: int) -> str:
     """One status check; the service schedules the next one or saves the images."""
     # A retry must come after the interval this run may already have claimed, or it is not due.
-    return _run(self, steps.generation_poll, generation_id, retry_floor=POLL_INTERVAL_CAP + 1)
+    return _run(self, poll.generation_poll, generation_id, retry_floor=POLL_INTERVAL_CAP + 1)
 
 
-@shared_task(bind=True, name="generation.tasks.cancel_generation", max_retries=MAX_RETRIES)
-def cancel_generation(self, generation_id: int) -> str:
+@shared_task(bind=True, name=TASK_NAMES[CANCEL], max_retries=MAX_RETRIES)
+def cancel_generation(self: Task, generation_id: int) -> str:
     """Cancel at Firefly a generation the user asked to cancel; if Firefly can't be told after
     a few tries (or refuses), the generation is cancelled here anyway."""
     try:
@@ -98,12 +117,12 @@ class _TransientCancelError(Exception):
 
 
 def _cancel_locally(generation_id: int) -> None:
-    steps.generation_mark_cancelled(generation_id=generation_id)
+    cancel.generation_mark_cancelled(generation_id=generation_id)
 
 
-def _cancel(*, generation_id: int):
+def _cancel(*, generation_id: int) -> Step | str:
     try:
-        return steps.generation_cancel_at_firefly(generation_id=generation_id)
+        return cancel.generation_cancel_at_firefly(generation_id=generation_id)
     except errors.FireflyError as err:
         if err.transient:
             raise _TransientCancelError(err) from None
@@ -113,10 +132,10 @@ def _cancel(*, generation_id: int):
 
 
 @shared_task(name="generation.tasks.sweep_generations", expires=60)
-def sweep_generations() -> dict:
-    """Beat: re-drive generations whose next step is overdue (see `generation_sweep`)."""
+def sweep_generations() -> dict[str, int]:
+    """Beat: re-drive generations whose next step is overdue (see `sweep.generation_sweep`)."""
     try:
-        counts = steps.generation_sweep()
+        counts = sweep.generation_sweep()
     except DATABASE_ERRORS:
         logger.warning("sweeper: database unavailable; trying again next beat", exc_info=True)
         return {}
@@ -126,7 +145,7 @@ def sweep_generations() -> dict:
 
 
 @shared_task(bind=True, name="generation.tasks.sync_custom_models", max_retries=3, expires=600)
-def sync_custom_models(self) -> dict:
+def sync_custom_models(self: Task) -> dict[str, int | str]:
     """Beat: refresh the custom-model catalogue from Firefly."""
     try:
         result = catalogue.custom_models_sync()
@@ -139,45 +158,13 @@ def sync_custom_models(self) -> dict:
         return {"error": err.error_code or type(err).__name__}
     except DATABASE_ERRORS as exc:
         if self.request.retries < self.max_retries:
-            raise self.retry(exc=exc, countdown=_database_backoff(self.request.retries)) from None
+            raise self.retry(exc=exc, countdown=database_backoff(self.request.retries)) from None
         raise
     return {"created": result.created, "updated": result.updated, "missing": result.missing}
 
 
-@shared_task(
-    bind=True,
-    name="generation.tasks.build_export",
-    max_retries=MAX_RETRIES,
-    # Copying thousands of originals takes longer than a pipeline step.
-    soft_time_limit=1800,
-    time_limit=1900,
-)
-def build_export(self, export_id: int) -> str:
-    """Build a campaign export's ZIP (see `generation.collab.exports.export_build`)."""
-    from generation.collab import exports
-
-    try:
-        return exports.export_build(export_id=export_id)
-    except DATABASE_ERRORS as exc:
-        if self.request.retries >= self.max_retries:
-            exports.export_fail(export_id=export_id, message="The database was unavailable.")
-            return "database_unavailable"
-        raise self.retry(exc=exc, countdown=_database_backoff(self.request.retries)) from None
-    except SoftTimeLimitExceeded:
-        exports.export_fail(export_id=export_id, message="The export took too long; try fewer.")
-        return "time_limit"
-
-
-@shared_task(name="generation.tasks.cleanup_exports", expires=600)
-def cleanup_exports() -> int:
-    """Beat: delete exports past their retention (EXPORT_RETENTION_HOURS)."""
-    from generation.collab import exports
-
-    return exports.exports_cleanup()
-
-
 @beat_init.connect
-def _sync_catalogue_when_beat_starts(sender=None, **kwargs) -> None:
+def _sync_catalogue_when_beat_starts(sender: object = None, **kwargs: object) -> None:
     """A fresh install has an empty catalogue: sync once at start instead of after the first
     interval. The countdown gives the emulator a moment to come up beside beat."""
     sync_custom_models.apply_async(countdown=3)

@@ -31,6 +31,7 @@ from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.http import Http404
 from django.utils import timezone
 
+from generation.caches import gallery_filter_options_key
 from generation.firefly.facts import MODEL_VERSION_LABELS
 from generation.models import (
     Campaign,
@@ -295,26 +296,18 @@ class FilterOptions:
 FILTER_OPTIONS_TTL = 60
 
 
-def _filter_options_key(campaign_id: int) -> str:
-    return f"gallery-filter-options:v2:{campaign_id}"  # v2: Firefly's own models too
-
-
 def gallery_filter_options(campaign: Campaign) -> FilterOptions:
     """What the filter bar offers: only values this campaign has actually used.
 
     Three queries that read every generation of the campaign, so the result is cached for a
-    minute, and forgotten as soon as a generation is added (`forget_gallery_filter_options`,
+    minute, and forgotten as soon as a generation is added (`caches.forget_gallery_filter_options`,
     called by `generation_create`). Measured by `python -m bench gallery` (part 5).
     """
-    options = cache.get(_filter_options_key(campaign.pk))
+    options = cache.get(gallery_filter_options_key(campaign.pk))
     if options is None:
         options = _gallery_filter_options(campaign)
-        cache.set(_filter_options_key(campaign.pk), options, FILTER_OPTIONS_TTL)
+        cache.set(gallery_filter_options_key(campaign.pk), options, FILTER_OPTIONS_TTL)
     return options
-
-
-def forget_gallery_filter_options(campaign_id: int) -> None:
-    cache.delete(_filter_options_key(campaign_id))
 
 
 def _gallery_filter_options(campaign: Campaign) -> FilterOptions:

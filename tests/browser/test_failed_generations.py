@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from generation.models import Generation
-from generation.pipeline.steps import generation_fail
+from generation.pipeline.outcomes import generation_fail
 from tests.browser.support import WIDTHS, browser_tabs, sign_in
 from tests.pipeline.support import create_generation
 from tests.views.factories import make_generation, make_images

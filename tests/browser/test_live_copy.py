@@ -5,7 +5,7 @@ page and the live updates say the same)."""
 import pytest
 
 from generation.models import Generation
-from generation.pipeline.steps import MSG_CANCELLED
+from generation.pipeline.outcomes import Failure
 from tests.browser.support import browser_tabs
 from tests.views.factories import make_generation, make_image
 
@@ -52,10 +52,12 @@ def test_a_generation_cancelled_while_its_page_is_open_says_so_once(
     page = open_generation(generation, width)
 
     Generation.objects.filter(pk=generation.pk).update(
-        status=Generation.Status.CANCELLED, error_code="cancelled", error_message=MSG_CANCELLED
+        status=Generation.Status.CANCELLED,
+        error_code="cancelled",
+        error_message=Failure.CANCELLED.message,
     )
 
-    expected = f"This generation was cancelled. {MSG_CANCELLED}"
+    expected = f"This generation was cancelled. {Failure.CANCELLED.message}"
     wait_for(lambda: page.evaluate(ALERT) == expected)
     wait_for(lambda: page.evaluate(ANNOUNCED) == expected)
     assert page.locator("[data-status-pill]").inner_text() == "Cancelled"

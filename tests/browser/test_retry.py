@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from generation.models import Generation
-from generation.pipeline import steps as pipeline
+from generation.pipeline.outcomes import Failure, submit_uncertain_message
 from tests.browser import test_journey
 from tests.browser.test_journey import sign_in
 from tests.views.factories import make_generation
@@ -45,7 +45,7 @@ def test_a_prompt_refused_by_the_content_policy_offers_no_retry_only_a_way_to_ch
     sign_in(page)
     generation = open_running_generation(page, spring_launch, alice, width)
 
-    fail_while_open(generation, "content_policy", pipeline.MSG_CONTENT_POLICY)
+    fail_while_open(generation, "content_policy", Failure.CONTENT_POLICY.message)
 
     page.get_by_role("alert").get_by_text("refused by Adobe's content policy").wait_for()
     assert page.get_by_role("button", name="Retry").is_hidden()
@@ -61,7 +61,7 @@ def test_an_uncertain_submission_offers_retry_saying_what_it_costs_and_retry_wor
 ):
     sign_in(page)
     generation = open_running_generation(page, spring_launch, alice, width)
-    message = pipeline.submit_uncertain_message(None)
+    message = submit_uncertain_message(None)
 
     fail_while_open(generation, "submit_uncertain", message)
 

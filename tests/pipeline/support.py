@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from generation.models import CustomModel, Generation
 from generation.pipeline.generations import generation_create
-from generation.pipeline.steps import generation_poll
+from generation.pipeline.poll import generation_poll
 
 #: The emulator's seeded "Warm Custom Model" (base clio_v2 → image3_custom).
 WARM_MODEL_ID = "urn:aaid:sc:VA6C2:bc1f46cd-be98-4a7b-9ffe-3c2a1e7d5b10"

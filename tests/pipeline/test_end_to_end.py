@@ -12,7 +12,7 @@ from django.db import connection
 
 from generation.models import FireflyRequestSlot, Generation, Image, Rendition
 from generation.pipeline.generations import generation_cancel, generation_create
-from generation.pipeline.steps import generation_sweep
+from generation.pipeline.sweep import generation_sweep
 from generation.pipeline.tasks import submit_generation
 from tests.pipeline.support import create_generation, media_files, warm_model
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from generation.models import Generation
 from generation.pipeline.generations import generation_create
-from generation.pipeline.steps import generation_sweep
+from generation.pipeline.sweep import generation_sweep
 from tests.conftest import _purge
 from tests.reliability.support import WorkerProcess, assert_nothing_lost_or_doubled, worker_env
 

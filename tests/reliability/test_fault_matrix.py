@@ -21,9 +21,10 @@ import pytest
 from django.utils import timezone
 
 from generation.models import Generation
-from generation.pipeline import steps as p
 from generation.pipeline.generations import generation_create
-from generation.pipeline.steps import generation_poll, generation_submit
+from generation.pipeline.outcomes import Failure, Uncertain
+from generation.pipeline.poll import generation_poll
+from generation.pipeline.submit import generation_submit
 from tests.reliability.support import assert_nothing_lost_or_doubled
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +80,7 @@ def _three_attempts(settings, emulator):
 
 def _uncertain(what: str, **details) -> str:
     """The whole `submit_uncertain` sentence: what happened, then what Retry costs."""
-    return p.MSG_SUBMIT_UNCERTAIN.format(what=what.format(**details))
+    return Failure.SUBMIT_UNCERTAIN.message.format(what=what.format(**details))
 
 
 ROWS = [
@@ -121,7 +122,7 @@ ROWS = [
         "500 after the request was sent",
         S.FAILED,
         "submit_uncertain",
-        _uncertain(p.UNCERTAIN_SERVER_ERROR, status=500),
+        _uncertain(Uncertain.SERVER_ERROR, status=500),
         1,
         rules=({"match": "generate", "kind": "error", "status": 500, "times": 3},),
     ),
@@ -131,7 +132,7 @@ ROWS = [
         "502 after the request was sent",
         S.FAILED,
         "submit_uncertain",
-        _uncertain(p.UNCERTAIN_BAD_GATEWAY, status=502),
+        _uncertain(Uncertain.BAD_GATEWAY, status=502),
         1,
         rules=({"match": "generate", "kind": "error", "status": 502, "times": 3},),
     ),
@@ -141,7 +142,7 @@ ROWS = [
         "504 after the request was sent",
         S.FAILED,
         "submit_uncertain",
-        _uncertain(p.UNCERTAIN_GATEWAY_TIMEOUT, status=504),
+        _uncertain(Uncertain.GATEWAY_TIMEOUT, status=504),
         1,
         rules=({"match": "generate", "kind": "error", "status": 504, "times": 3},),
     ),
@@ -161,7 +162,7 @@ ROWS = [
         "503 on every attempt",
         S.FAILED,
         "firefly_busy",
-        p.MSG_BUSY,
+        Failure.FIREFLY_BUSY.message,
         3,
         setup=_three_attempts,
         rules=({"match": "generate", "kind": "error", "status": 503},),
@@ -213,7 +214,7 @@ ROWS = [
         "answer after 1 s > read timeout",
         S.FAILED,
         "submit_uncertain",
-        _uncertain(p.UNCERTAIN_READ_TIMEOUT, seconds=0.5),
+        _uncertain(Uncertain.READ_TIMEOUT, seconds=0.5),
         1,
         setup=_short_read_timeout,
         rules=({"match": "generate", "kind": "delay", "seconds": 1, "times": 1},),
@@ -247,7 +248,7 @@ ROWS = [
         "connection reset",
         S.FAILED,
         "submit_uncertain",
-        _uncertain(p.UNCERTAIN_CONNECTION_DROPPED),
+        _uncertain(Uncertain.CONNECTION_DROPPED),
         1,
         rules=({"match": "generate", "kind": "reset", "times": 1},),
     ),
@@ -277,7 +278,7 @@ ROWS = [
         "empty reply",
         S.FAILED,
         "submit_uncertain",
-        _uncertain(p.UNCERTAIN_CONNECTION_DROPPED),
+        _uncertain(Uncertain.CONNECTION_DROPPED),
         1,
         rules=({"match": "generate", "kind": "empty_reply", "times": 1},),
     ),
@@ -308,7 +309,7 @@ ROWS = [
         "a proxy's 502 HTML page",
         S.FAILED,
         "submit_uncertain",
-        _uncertain(p.UNCERTAIN_BAD_GATEWAY, status=502),
+        _uncertain(Uncertain.BAD_GATEWAY, status=502),
         1,
         rules=({"match": "generate", "kind": "html", "times": 1},),
     ),
@@ -328,7 +329,7 @@ ROWS = [
         "202 with truncated JSON (job created)",
         S.FAILED,
         "submit_uncertain",
-        _uncertain(p.UNCERTAIN_ANSWER_BROKEN),
+        _uncertain(Uncertain.ANSWER_BROKEN),
         1,
         rules=({"match": "generate", "kind": "malformed_json", "times": 1},),
     ),
@@ -390,7 +391,7 @@ ROWS = [
         "451 prompt_unsafe",
         S.FAILED,
         "content_policy",
-        p.MSG_CONTENT_POLICY,
+        Failure.CONTENT_POLICY.message,
         1,
         rules=({"match": "generate", "kind": "content_policy"},),
     ),
@@ -400,7 +401,7 @@ ROWS = [
         "job failed with prompt_unsafe",
         S.FAILED,
         "content_policy",
-        p.MSG_CONTENT_POLICY,
+        Failure.CONTENT_POLICY.message,
         1,
         setup=_fail_job_mode,
         rules=({"match": "generate", "kind": "content_policy", "mode": "fail_job"},),
@@ -411,7 +412,7 @@ ROWS = [
         "job failed (runtime_error)",
         S.FAILED,
         "job_failed",
-        p.MSG_JOB_FAILED,
+        Failure.JOB_FAILED.message,
         1,
         rules=({"match": "generate", "kind": "job_failed"},),
     ),
@@ -421,7 +422,7 @@ ROWS = [
         "job cancelled at Firefly",
         S.CANCELLED,
         "cancelled",
-        p.MSG_CANCELLED_AT_FIREFLY,
+        Failure.CANCELLED_AT_FIREFLY.message,
         1,
         rules=({"match": "generate", "kind": "job_cancelled"},),
     ),
@@ -431,7 +432,7 @@ ROWS = [
         "job timeout at Firefly",
         S.FAILED,
         "job_timeout",
-        p.MSG_JOB_TIMEOUT,
+        Failure.JOB_TIMEOUT.message,
         1,
         rules=({"match": "generate", "kind": "job_timeout"},),
     ),
@@ -441,7 +442,7 @@ ROWS = [
         "404 unknown job id",
         S.FAILED,
         "job_lost",
-        p.MSG_JOB_LOST,
+        Failure.JOB_LOST.message,
         1,
         after_submit=({"match": "status", "kind": "error", "status": 404},),
     ),
@@ -462,7 +463,7 @@ ROWS = [
         "403 Request has expired, always",
         S.FAILED,
         "output_expired",
-        p.MSG_EXPIRED,
+        Failure.OUTPUT_EXPIRED.message,
         1,
         rules=({"match": "download", "kind": "expired_url"},),
     ),
@@ -492,7 +493,7 @@ ROWS = [
         "body shorter than Content-Length, always",
         S.FAILED,
         "download_failed",
-        p.MSG_DOWNLOAD_FAILED,
+        Failure.DOWNLOAD_FAILED.message,
         1,
         rules=({"match": "download", "kind": "corrupt_output", "mode": "short_body"},),
     ),
@@ -524,7 +525,7 @@ ROWS = [
         "connection refused, every attempt",
         S.FAILED,
         "firefly_busy",
-        p.MSG_BUSY,
+        Failure.FIREFLY_BUSY.message,
         0,
         setup=_unreachable_api,
     ),

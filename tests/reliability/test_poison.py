@@ -4,7 +4,8 @@ import pytest
 
 from generation.models import Generation
 from generation.pipeline.generations import generation_create
-from generation.pipeline.steps import MSG_DOWNLOAD_FAILED, generation_submit
+from generation.pipeline.outcomes import Failure
+from generation.pipeline.submit import generation_submit
 from tests.pipeline.support import poll_now
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,7 @@ def test_a_job_whose_saving_keeps_dying_unrecorded_is_failed_not_retried_for_eve
 
     assert str(step) == "download_failed"
     assert generation.status == Generation.Status.FAILED
-    assert generation.error_message == MSG_DOWNLOAD_FAILED
+    assert generation.error_message == Failure.DOWNLOAD_FAILED.message
     assert emulator.state.count("download") == downloads  # not even tried again
     assert generation.images.count() == 0
 

@@ -235,7 +235,7 @@ def test_the_admins_model_version_is_used_kept_by_syncs_and_accepted_by_firefly(
     from generation.models import AuditEvent
     from generation.pipeline.catalogue import custom_model_choose_version, custom_models_set_enabled
     from generation.pipeline.generations import generation_create
-    from generation.pipeline.steps import generation_submit
+    from generation.pipeline.submit import generation_submit
 
     custom_models_sync()
     nordic = CustomModel.objects.get(asset_id=NORDIC_MODEL_ID)

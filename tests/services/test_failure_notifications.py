@@ -6,12 +6,11 @@ from django.core import mail
 from django.urls import reverse
 
 from generation.models import Generation, Notification
+from generation.pipeline.cancel import generation_cancel_at_firefly
 from generation.pipeline.generations import generation_cancel
-from generation.pipeline.steps import (
-    generation_cancel_at_firefly,
-    generation_fail,
-    generation_submit,
-)
+from generation.pipeline.outcomes import generation_fail
+from generation.pipeline.signals import generation_failed
+from generation.pipeline.submit import generation_submit
 from tests.pipeline.support import create_generation, poll_now
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +98,24 @@ def test_a_generation_whose_requester_left_fails_quietly(spring_launch, alice):
     Generation.objects.filter(pk=generation.pk).update(requested_by=None)
     assert generation_fail(generation_id=generation.pk, code="stuck", message="Stuck.")
     assert Notification.objects.count() == 0
+
+
+def test_a_broken_receiver_neither_changes_the_outcome_nor_silences_the_others(
+    spring_launch, alice, caplog
+):
+    """The pipeline announces failures with a signal; whatever a receiver does, the generation
+    stays failed and the requester still hears of it."""
+
+    def broken(sender, **kwargs):
+        raise RuntimeError("receiver bug")
+
+    generation_failed.connect(broken)
+    try:
+        generation = create_generation(spring_launch, alice)
+        assert generation_fail(generation_id=generation.pk, code="job_failed", message="It broke.")
+    finally:
+        generation_failed.disconnect(broken)
+    generation.refresh_from_db()
+    assert generation.status == Status.FAILED
+    assert len(notifications_of(alice)) == 1
+    assert "receiver bug" in caplog.text

@@ -4,9 +4,8 @@ queued first (generation.pipeline.fairness and steps.generation_submit)."""
 import pytest
 
 from generation.models import CampaignMembership, Generation
-from generation.pipeline import fairness
-from generation.pipeline import steps as pipeline
-from generation.pipeline.steps import generation_submit
+from generation.pipeline import fairness, ratelimit
+from generation.pipeline.submit import generation_submit
 from tests.personas import make_user
 from tests.pipeline.support import create_generation
 
@@ -19,7 +18,7 @@ Status = Generation.Status
 def paced(emulator, settings, monkeypatch):
     """Submissions go through the limiter, and every reserved slot is due at once."""
     settings.FIREFLY_RATE_LIMIT_PER_MINUTE = 600
-    monkeypatch.setattr(pipeline, "_wait_for_slot", lambda kind, generation_id: 0.0)
+    monkeypatch.setattr(ratelimit, "wait_for_slot", lambda kind, generation_id: 0.0)
 
 
 @pytest.fixture

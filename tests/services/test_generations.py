@@ -4,8 +4,9 @@ import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 
 from generation.models import CustomModel, Generation, GenerationPreset, Image
+from generation.pipeline.cancel import generation_cancel_at_firefly
 from generation.pipeline.generations import generation_cancel, generation_retry, image_set_favourite
-from generation.pipeline.steps import generation_cancel_at_firefly, generation_submit
+from generation.pipeline.submit import generation_submit
 from tests.pipeline.support import PASTEL_MODEL_ID, create_generation, poll_now, warm_model
 
 pytestmark = pytest.mark.django_db

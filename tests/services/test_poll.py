@@ -7,8 +7,9 @@ from django.utils import timezone
 from PIL import Image as PILImage
 
 from generation.models import Generation, Image, Rendition
+from generation.pipeline.poll import generation_poll
 from generation.pipeline.scheduling import PREDICTION_SLACK
-from generation.pipeline.steps import generation_poll, generation_submit
+from generation.pipeline.submit import generation_submit
 from tests.pipeline.support import create_generation, media_files, poll_now
 
 pytestmark = pytest.mark.django_db

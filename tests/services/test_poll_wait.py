@@ -14,7 +14,7 @@ from generation.pipeline.scheduling import (
     PREDICTION_SLACK,
     poll_wait,
 )
-from generation.pipeline.steps import generation_submit
+from generation.pipeline.submit import generation_submit
 from tests.pipeline.support import create_generation, poll_now
 
 NOW = timezone.now()

@@ -4,7 +4,8 @@ import pytest
 
 from generation.firefly import errors
 from generation.models import FireflyRequestSlot, Generation
-from generation.pipeline.steps import MSG_BUSY, generation_submit, submit_uncertain_message
+from generation.pipeline.outcomes import Failure, submit_uncertain_message
+from generation.pipeline.submit import generation_submit
 from tests.pipeline.support import create_generation
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +122,7 @@ def test_a_submit_that_keeps_getting_503_fails_as_busy_not_as_uncertain(emulator
     queued.refresh_from_db()
     assert step.outcome == "gave_up"
     assert (queued.status, queued.error_code) == (Status.FAILED, "firefly_busy")
-    assert queued.error_message == MSG_BUSY
+    assert queued.error_message == Failure.FIREFLY_BUSY.message
     assert queued.retry_can_help
     assert emulator.state.counters()["jobs_created"] == 0
 

@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from generation.models import FireflyRequestSlot, Generation
-from generation.pipeline.steps import generation_submit, generation_sweep
+from generation.pipeline.submit import generation_submit
+from generation.pipeline.sweep import generation_sweep
 from tests.pipeline.support import create_generation, poll_now
 
 pytestmark = pytest.mark.django_db

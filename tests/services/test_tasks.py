@@ -3,11 +3,12 @@
 import pytest
 from django.db import OperationalError
 
+from generation.collab import tasks as collab_tasks
 from generation.firefly import errors
 from generation.models import Generation
-from generation.pipeline import catalogue, steps, tasks
+from generation.pipeline import cancel, catalogue, poll, submit, sweep, tasks
+from generation.pipeline.outcomes import Failure
 from generation.pipeline.scheduling import Step
-from generation.pipeline.steps import MSG_INTERNAL
 from tests.pipeline.support import create_generation
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ def test_task_names_match_the_beat_schedule(settings):
     assert names == {
         tasks.sweep_generations.name,
         tasks.sync_custom_models.name,
-        tasks.cleanup_exports.name,
+        collab_tasks.cleanup_exports.name,
     }
     assert tasks.submit_generation.name == "generation.tasks.submit_generation"
     assert tasks.poll_generation.name == "generation.tasks.poll_generation"
@@ -37,7 +38,7 @@ def test_a_database_error_is_retried_with_backoff(monkeypatch, spring_launch, al
             raise OperationalError("database is locked")
         return Step("submitted")
 
-    monkeypatch.setattr(steps, "generation_submit", flaky)
+    monkeypatch.setattr(submit, "generation_submit", flaky)
     result = tasks.submit_generation.apply(args=(generation.pk,))  # retries run eagerly here
 
     assert calls == [generation.pk, generation.pk]
@@ -53,7 +54,7 @@ def test_a_poll_retry_waits_past_the_interval_it_may_have_claimed(monkeypatch):
 
     monkeypatch.setattr(tasks.poll_generation, "retry", fake_retry)
     monkeypatch.setattr(
-        steps, "generation_poll", lambda **kw: (_ for _ in ()).throw(OperationalError("x"))
+        poll, "generation_poll", lambda **kw: (_ for _ in ()).throw(OperationalError("x"))
     )
 
     with pytest.raises(RuntimeError, match="retry"):
@@ -69,13 +70,13 @@ def test_an_unexpected_error_fails_the_generation_with_a_plain_message(
     def broken(**kwargs):
         raise KeyError("a bug")
 
-    monkeypatch.setattr(steps, "generation_submit", broken)
+    monkeypatch.setattr(submit, "generation_submit", broken)
     assert tasks.submit_generation.apply(args=(generation.pk,)).get() == "internal_error"
 
     generation.refresh_from_db()
     assert generation.status == Status.FAILED
     assert generation.error_code == "internal_error"
-    assert generation.error_message == MSG_INTERNAL
+    assert generation.error_message == Failure.INTERNAL_ERROR.message
 
 
 def test_a_cancel_firefly_refuses_still_cancels_the_generation_here(
@@ -89,7 +90,7 @@ def test_a_cancel_firefly_refuses_still_cancels_the_generation_here(
     def refused(**kwargs):
         raise errors.AuthenticationError("bad credentials")
 
-    monkeypatch.setattr(steps, "generation_cancel_at_firefly", refused)
+    monkeypatch.setattr(cancel, "generation_cancel_at_firefly", refused)
     assert tasks.cancel_generation.apply(args=(generation.pk,)).get() == "cancelled_locally"
 
     generation.refresh_from_db()
@@ -109,7 +110,7 @@ def test_a_cancel_that_cannot_reach_firefly_is_retried_then_done_here(
         calls.append(1)
         raise errors.FireflyConnectionError("down")
 
-    monkeypatch.setattr(steps, "generation_cancel_at_firefly", unreachable)
+    monkeypatch.setattr(cancel, "generation_cancel_at_firefly", unreachable)
     monkeypatch.setattr(tasks, "retry_countdown", lambda *a, **k: 0)
     result = tasks.cancel_generation.apply(args=(generation.pk,))
 
@@ -137,5 +138,5 @@ def test_the_catalogue_sync_task_gives_up_quietly_on_a_permanent_error(monkeypat
 
 
 def test_the_sweep_task_returns_the_sweepers_counts(monkeypatch):
-    monkeypatch.setattr(steps, "generation_sweep", lambda: {"resubmitted": 1})
+    monkeypatch.setattr(sweep, "generation_sweep", lambda: {"resubmitted": 1})
     assert tasks.sweep_generations.apply().get() == {"resubmitted": 1}

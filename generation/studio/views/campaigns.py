@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from generation import access
 from generation.models import Generation
+from generation.pipeline import fairness
 from generation.studio import pages, presenters, selectors
 from generation.studio.forms import CampaignForm, GalleryFilterForm
 
@@ -65,12 +66,6 @@ def campaign_edit(request, slug):
             "members": selectors.campaign_members(campaign),
         },
     )
-
-
-def _annotate_places(generations) -> None:
-    from generation.pipeline import fairness  # the pipeline's package; imported when needed
-
-    fairness.annotate_places(generations)
 
 
 @login_required
@@ -165,7 +160,7 @@ def campaign_live(request, slug):
     for generation in pages.recent_generations(campaign, [i for i in watched if i not in active]):
         active.setdefault(generation.pk, generation)
     # Queued generations show their place in the submission queue (one query when any wait).
-    _annotate_places(list(active.values()))
+    fairness.annotate_places(list(active.values()))
     images = pages.images_since(campaign, filters, since)
     # The whole campaign's counts, so the header and the review tabs never go stale.
     review_counts = selectors.review_counts(campaign)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from generation.labels import image_count
 from generation.models import Image
+from generation.pipeline import generations
 from generation.studio import presenters, selectors
 from generation.studio.forms import (
     GenerationForm,
@@ -25,14 +26,6 @@ from generation.studio.views.feedback import error_text, redirect_back
 TOKENS_SESSION_KEY = "generation_form_tokens"
 TOKENS_KEPT = 50
 TOKEN_TTL = 6 * 3600
-
-
-def _services():
-    from generation.pipeline import (
-        generations,  # the pipeline's entry points; imported when first needed
-    )
-
-    return generations
 
 
 # --- One generation per submitted form ----------------------------------------------------------
@@ -118,7 +111,7 @@ def generation_new(request, slug):
                 return _already_submitted(request, campaign, cache.get(key))
             else:
                 try:
-                    generation = _services().generation_create(
+                    generation = generations.generation_create(
                         campaign=campaign, user=request.user, params=form.params()
                     )
                 except ValidationError as error:
@@ -200,7 +193,7 @@ def generation_status(request, pk):
 def generation_cancel(request, pk):
     generation = selectors.generation_for_user(request.user, pk)
     try:
-        _services().generation_cancel(generation=generation, user=request.user)
+        generations.generation_cancel(generation=generation, user=request.user)
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
@@ -213,7 +206,7 @@ def generation_cancel(request, pk):
 def generation_retry(request, pk):
     generation = selectors.generation_for_user(request.user, pk)
     try:
-        retry = _services().generation_retry(generation=generation, user=request.user)
+        retry = generations.generation_retry(generation=generation, user=request.user)
     except ValidationError as error:
         messages.error(request, error_text(error))
         return redirect(generation)

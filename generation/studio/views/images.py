@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from generation import access
+from generation.pipeline import generations
 from generation.studio import presenters, selectors
 from generation.studio.forms import size_label
 from generation.studio.views import media
@@ -36,20 +37,12 @@ def image_detail(request, pk):
     )
 
 
-def _services():
-    from generation.pipeline import (
-        generations,  # the pipeline's entry points; imported when first needed
-    )
-
-    return generations
-
-
 @login_required
 @require_POST
 def image_favourite(request, pk):
     image = selectors.image_for_user(request.user, pk)
     favourite = request.POST.get("favourite") == "1"
-    _services().image_set_favourite(image=image, favourite=favourite)
+    generations.image_set_favourite(image=image, favourite=favourite)
     if request.headers.get("Accept", "").startswith("application/json"):
         return presenters.json_response({"id": image.pk, "favourite": favourite})
     messages.success(request, "Added to favourites." if favourite else "Removed from favourites.")
