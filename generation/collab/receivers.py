@@ -7,7 +7,7 @@ import logging
 
 from django.db import transaction
 
-from generation.collab.review import notify
+from generation.collab.notifications import notify
 from generation.models import Generation, Notification
 
 logger = logging.getLogger(__name__)

@@ -7,8 +7,8 @@ class Generation(models.Model):
     """One request to Firefly: the job, from the form to its last image.
 
     The row is the source of truth for the job; Celery messages only carry its id. Status moves
-    forward with conditional updates (see `generation.pipeline.steps`), so a redelivered task is a
-    no-op.
+    forward with conditional updates (see `generation/pipeline/submit.py` and `poll.py`), so a
+    redelivered task is a no-op.
     """
 
     class Status(models.TextChoices):

@@ -16,8 +16,8 @@ from generation import labels
 from generation.firefly.facts import MODEL_VERSION_LABELS, PRESETS_BY_ID
 from generation.models import Generation, Image, Rendition
 from generation.routes import fast_reverse
+from generation.studio.files import file_token
 from generation.studio.selectors import grid_rendition, rendition
-from generation.studio.views.media import file_token
 
 
 class StudioJSONEncoder(DjangoJSONEncoder):

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from generation.studio import urls as studio_urls
-from generation.studio.views.media import file_token
+from generation.studio.files import file_token
 
 PUBLIC = {"login", "logout"}
 

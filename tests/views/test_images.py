@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from generation.models import Image
-from generation.studio.views import media
-from generation.studio.views.media import file_token
+from generation.studio import files
+from generation.studio.files import file_token
 from tests.views.factories import make_generation, make_images
 
 
@@ -142,7 +142,7 @@ def test_s3_storage_redirects_to_a_short_lived_signed_url(
         seen.update(name=name, parameters=parameters)
         return "https://studio-media.s3.example.com/" + name + "?X-Amz-Signature=abc"
 
-    monkeypatch.setattr(media.default_storage, "url", signed)
+    monkeypatch.setattr(files.default_storage, "url", signed)
     _generation, (image, _) = finished
     response = alice_client.get(reverse("image_download", args=[image.pk]))
     assert response.status_code == 302

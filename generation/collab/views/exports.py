@@ -11,9 +11,8 @@ from generation import access
 from generation.collab import exports
 from generation.collab import selectors as collab_selectors
 from generation.models import Export, Image
-from generation.studio import presenters, selectors
+from generation.studio import files, presenters, selectors
 from generation.studio.forms import GalleryFilterForm
-from generation.studio.views import media
 
 
 def _selection(request, campaign):
@@ -98,7 +97,7 @@ def export_download(request, pk, token):
         messages.error(request, "This export is not available any more.")
         return redirect("export_detail", pk=export.pk)
     exports.export_record_download(export=export, user=request.user)
-    return media.serve_stored_file(
+    return files.serve_stored_file(
         export.file.name,
         content_type="application/zip",
         cache={"private": True, "no_store": True},

@@ -15,8 +15,8 @@ from generation.collab import selectors as collab_selectors
 from generation.labels import image_name
 from generation.models import CampaignMembership
 from generation.studio import selectors
+from generation.studio.feedback import error_text, redirect_back, site_origin
 from generation.studio.forms import size_label
-from generation.studio.views.feedback import error_text, redirect_back, site_origin
 
 COMPARE_MAX = 6
 

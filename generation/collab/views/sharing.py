@@ -19,8 +19,7 @@ from generation import access
 from generation.collab import selectors as collab_selectors
 from generation.collab import sharing
 from generation.models import Image, ShareLink
-from generation.studio import selectors
-from generation.studio.views import media
+from generation.studio import files, selectors
 
 NEW_TOKEN_KEY = "share_new_token"  # noqa: S105 (a session key)
 DEFAULT_DAYS = 14
@@ -197,7 +196,7 @@ def share_rendition(request, token, pk, spec):
     rendition = collab_selectors.shared_rendition(image, spec)
     if rendition is None:
         raise Http404("No such rendition.")
-    response = media.serve_stored_file(
+    response = files.serve_stored_file(
         rendition.file.name, content_type="image/jpeg", cache={"private": True, "max_age": 300}
     )
     response["X-Robots-Tag"] = "noindex"
@@ -209,7 +208,7 @@ def share_download(request, token, pk):
     link, image = _shared_image(request, token, pk)
     if not link.allow_download:
         raise PermissionDenied("Downloads are turned off for this link.")
-    return media.serve_stored_file(
+    return files.serve_stored_file(
         image.original.name,
         content_type=image.content_type,
         cache={"private": True, "no_store": True},

@@ -14,6 +14,7 @@ from generation.labels import image_count
 from generation.models import Image
 from generation.pipeline import generations
 from generation.studio import presenters, selectors
+from generation.studio.feedback import error_text, redirect_back
 from generation.studio.forms import (
     GenerationForm,
     fresh_seed,
@@ -21,7 +22,6 @@ from generation.studio.forms import (
     initial_from_generation,
     size_label,
 )
-from generation.studio.views.feedback import error_text, redirect_back
 
 TOKENS_SESSION_KEY = "generation_form_tokens"
 TOKENS_KEPT = 50

@@ -9,9 +9,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from generation import access
 from generation.pipeline import generations
-from generation.studio import presenters, selectors
+from generation.studio import files, presenters, selectors
 from generation.studio.forms import size_label
-from generation.studio.views import media
 
 
 @login_required
@@ -58,22 +57,22 @@ def image_favourite(request, pk):
 @require_GET
 def image_original(request, pk, name):
     image = selectors.image_for_user(request.user, pk)
-    if name != media.file_token(image.original.name):
+    if name != files.file_token(image.original.name):
         raise Http404("Out-of-date file name.")
-    return media.serve_original(image, download=False)
+    return files.serve_original(image, download=False)
 
 
 @login_required
 @require_GET
 def image_download(request, pk):
     image = selectors.image_for_user(request.user, pk)
-    return media.serve_original(image, download=True)
+    return files.serve_original(image, download=True)
 
 
 @login_required
 @require_GET
 def rendition_file(request, pk, name):
     rendition = selectors.rendition_for_user(request.user, pk)
-    if name != media.file_token(rendition.file.name):
+    if name != files.file_token(rendition.file.name):
         raise Http404("Out-of-date file name.")
-    return media.serve_rendition(rendition)
+    return files.serve_rendition(rendition)
