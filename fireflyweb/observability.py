@@ -12,11 +12,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from generation import tracing
 
 REQUEST_ID_HEADER = "X-Request-ID"
+_QUERY = re.compile(r"\?[^\s\"'?]*=[^\s\"']*")
 #: Celery tasks whose first argument is the id of the job they work on.
 JOB_ARGUMENT = {
     "generation.tasks.submit_generation": "generation",
@@ -39,6 +41,20 @@ class RequestIdMiddleware:
         return response
 
 
+class RedactQueryStrings(logging.Filter):
+    """Drops query strings that carry parameters from every message: presigned URLs (valid an
+    hour) sign themselves there, and libraries such as urllib3 log whole URLs at DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = _QUERY.sub("?…", record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _QUERY.sub("?…", arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        return True
+
+
 class TracingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = tracing.request_id.get()
@@ -56,13 +72,16 @@ def logging_config(*, level: str, json_lines: bool) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"tracing": {"()": "fireflyweb.observability.TracingFilter"}},
+        "filters": {
+            "tracing": {"()": "fireflyweb.observability.TracingFilter"},
+            "redact": {"()": "fireflyweb.observability.RedactQueryStrings"},
+        },
         "formatters": {"plain": {"format": plain}, "json": json_format},
         "handlers": {
             "console": {
                 "class": "logging.StreamHandler",
                 "formatter": "json" if json_lines else "plain",
-                "filters": ["tracing"],
+                "filters": ["tracing", "redact"],
             }
         },
         "root": {"handlers": ["console"], "level": level},
