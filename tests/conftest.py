@@ -210,3 +210,15 @@ def emulator(_emulator_server, settings):
     settings.FIREFLY_MAX_ATTEMPTS = 8
     yield _emulator_server
     state.reset()
+
+
+@pytest.fixture
+def emails_delivered(monkeypatch):
+    """Notification emails leave from a Celery worker after commit; here the task runs in place
+    of queueing it (its retries included), so `mail.outbox` shows what the worker would send."""
+    from generation.collab import notifications, tasks
+
+    def run_now(notification_id, link):
+        tasks.send_notification_email.apply(args=(notification_id, link))
+
+    monkeypatch.setattr(notifications, "_queue_email", run_now)

@@ -4,7 +4,9 @@ cached unread count."""
 from __future__ import annotations
 
 import logging
+from functools import partial
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
@@ -16,6 +18,7 @@ from generation.models import Image, Notification
 
 logger = logging.getLogger(__name__)
 
+SEND_EMAIL_TASK = "generation.tasks.send_notification_email"
 #: How long a person's unread count is cached at most (it is forgotten whenever it changes).
 UNREAD_TTL = 300
 
@@ -37,7 +40,7 @@ def notify(
     origin: str = "",
 ) -> list[Notification]:
     """In-app notifications for `recipients` (the actor is never notified of their own act),
-    plus an email each through Django's email backend, after commit. They link to `image`,
+    plus an email each, sent by a worker after commit. They link to `image`,
     else to `url` (a path on this site); `origin` is the site's address as the actor reached it
     (see :func:`email_link`)."""
     people = {u.pk: u for u in recipients if u is not None and (actor is None or u.pk != actor.pk)}
@@ -58,10 +61,11 @@ def notify(
         for user in people.values()
     )
     _forget_unread(people)
-    emails = [u.email for u in people.values() if u.email]
-    if emails and getattr(settings, "NOTIFICATION_EMAILS", True):
+    if getattr(settings, "NOTIFICATION_EMAILS", True):
         link = email_link(url, origin) if url else ""
-        transaction.on_commit(lambda: _send_emails(emails, text, link))
+        for row in rows:
+            if row.recipient.email:
+                transaction.on_commit(partial(_queue_email, row.pk, link), robust=True)
     return rows
 
 
@@ -76,19 +80,30 @@ def email_link(path: str, origin: str = "") -> str:
     return f"{base}{path}"
 
 
-def _send_emails(addresses: list[str], text: str, link: str) -> None:
-    body = f"{text}\n\n{link}\n" if link else f"{text}\n"
-    for address in addresses:
-        try:
-            send_mail(
-                f"[Campaign Studio] {text[:120]}",
-                body,
-                None,
-                [address],
-                fail_silently=False,
-            )
-        except Exception:  # a mail server problem must never break the review itself
-            logger.exception("could not email a notification to %s", address)
+def email_subject(text: str) -> str:
+    """One line, whatever the notification says: a newline in a subject (a multi-line comment
+    that mentions someone) makes Django refuse the whole message."""
+    return f"[Campaign Studio] {' '.join(text.split())[:120]}"
+
+
+def _queue_email(notification_id: int, link: str) -> None:
+    # Mail leaves from a worker, never inside the request: a slow mail server must not hold up
+    # (or time out) the review that caused it. A broker outage costs the email, not the review.
+    try:
+        current_app.signature(SEND_EMAIL_TASK).delay(notification_id, link)
+    except Exception:
+        logger.exception("could not queue the email of notification %s", notification_id)
+
+
+def notification_email_send(*, notification_id: int, link: str) -> bool:
+    """Send notification `notification_id` to its recipient by email (run by a Celery task,
+    which retries on mail-server errors). False when there is nothing to send any more."""
+    note = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    if note is None or not note.recipient.email:
+        return False
+    body = f"{note.text}\n\n{link}\n" if link else f"{note.text}\n"
+    send_mail(email_subject(note.text), body, None, [note.recipient.email], fail_silently=False)
+    return True
 
 
 def notifications_mark_read(*, user, ids=None) -> int:

@@ -1,14 +1,17 @@
-"""Celery tasks of the collaboration room: building and cleaning up campaign exports.
+"""Celery tasks of the collaboration room: building and cleaning up campaign exports, and
+sending notification emails.
 
 Their names predate the room (beat schedules and messages in flight use them), so they stay.
 """
 
 from __future__ import annotations
 
+from smtplib import SMTPException
+
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from generation.collab import exports
+from generation.collab import exports, notifications
 from generation.pipeline.tasks import DATABASE_ERRORS, MAX_RETRIES, database_backoff
 
 
@@ -38,3 +41,18 @@ def build_export(self: Task, export_id: int) -> str:
 def cleanup_exports() -> int:
     """Beat: delete exports past their retention (EXPORT_RETENTION_HOURS)."""
     return exports.exports_cleanup()
+
+
+@shared_task(
+    name=notifications.SEND_EMAIL_TASK,
+    # A mail server that is down or slow is retried for about an hour, then given up on
+    # (the notification itself is in the app already).
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=900,
+    retry_jitter=True,
+    max_retries=6,
+    soft_time_limit=120,
+)
+def send_notification_email(notification_id: int, link: str) -> bool:
+    return notifications.notification_email_send(notification_id=notification_id, link=link)

@@ -11,7 +11,7 @@ State = Image.ReviewState
 
 
 def test_request_then_approve_locks_the_image(
-    images, alice, carol, bob, django_capture_on_commit_callbacks
+    emails_delivered, images, alice, carol, bob, django_capture_on_commit_callbacks
 ):
     image = images[0]
     with django_capture_on_commit_callbacks(execute=True):
@@ -85,7 +85,7 @@ def test_unapproved_images_can_be_deleted_with_an_audit_event(
 
 
 def test_mentions_notify_members_only_and_the_requester(
-    images, alice, carol, dave, bob, django_capture_on_commit_callbacks
+    emails_delivered, images, alice, carol, dave, bob, django_capture_on_commit_callbacks
 ):
     image = images[0]
     review.review_request(image=image, user=dave)

@@ -51,7 +51,7 @@ def visible_text(response) -> str:
 
 
 def test_an_image_has_one_name_on_every_page_and_in_every_message(
-    client_for, spring_launch, alice, carol, django_capture_on_commit_callbacks
+    emails_delivered, client_for, spring_launch, alice, carol, django_capture_on_commit_callbacks
 ):
     earlier = make_generation(spring_launch, alice, num_variations=3)
     for index in range(3):
@@ -195,7 +195,7 @@ def test_a_moment_ago_reads_just_now(client_for, spring_launch, alice, carol, im
 
 
 def test_notification_emails_link_to_the_address_the_studio_is_served_at(
-    client_for, settings, images, alice, carol, django_capture_on_commit_callbacks
+    emails_delivered, client_for, settings, images, alice, carol, django_capture_on_commit_callbacks
 ):
     settings.ALLOWED_HOSTS = ["studio.example.com"]
     settings.STUDIO_BASE_URL = ""

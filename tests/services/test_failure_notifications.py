@@ -23,7 +23,7 @@ def notifications_of(user):
 
 
 def test_the_requester_is_told_in_the_app_and_by_email_when_firefly_fails_their_job(
-    emulator, spring_launch, alice, django_capture_on_commit_callbacks, settings
+    emails_delivered, emulator, spring_launch, alice, django_capture_on_commit_callbacks, settings
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STUDIO_BASE_URL = "https://studio.example.com"
