@@ -206,7 +206,7 @@ else:
 STORAGES = {
     "default": _media_storage,
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "fireflyweb.staticfiles.ModuleAwareStaticFilesStorage"
         if STATIC_MANIFEST
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },

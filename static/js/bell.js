@@ -2,14 +2,10 @@
    every POLL_MS while the tab is visible, at once when the tab comes back, slows down after
    errors and stops once the person is signed out. Without JavaScript the count still shows on
    every page load. The label comes from the server (one wording), set with textContent. */
-(function () {
-  "use strict";
+var POLL_MS = 15000;
+var MAX_BACKOFF_MS = 300000;
 
-  var POLL_MS = 15000;
-  var MAX_BACKOFF_MS = 300000;
-
-  var bell = document.querySelector("[data-bell][data-bell-url]");
-  if (!bell) return;
+function follow(bell) {
   var url = bell.dataset.bellUrl;
   var badge = bell.querySelector("[data-bell-count]");
   var label = bell.querySelector("[data-bell-label]");
@@ -69,4 +65,7 @@
     if (!document.hidden) schedule(0);
   });
   schedule(POLL_MS);
-})();
+}
+
+var bell = document.querySelector("[data-bell][data-bell-url]");
+if (bell) follow(bell);

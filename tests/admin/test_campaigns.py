@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from generation.models import Campaign, CampaignMembership
-from tests.admin.factories import make_generation
+from tests.factories import make_generation
 from tests.personas import make_campaign
 
 CHANGELIST = reverse("admin:generation_campaign_changelist")

@@ -14,7 +14,7 @@ from django.utils import timezone
 from generation.firefly.errors import AuthenticationError, FireflyConnectionError, RateLimitedError
 from generation.models import CustomModel
 from generation.studio import presenters
-from tests.admin.factories import make_custom_model, make_generation, make_image
+from tests.factories import make_custom_model, make_generation, make_image
 
 CHANGELIST = reverse("admin:generation_custommodel_changelist")
 SYNC_URL = "/admin/generation/custommodel/sync/"

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from generation.firefly.errors import ConflictError
 from generation.models import Generation
-from tests.admin.factories import make_generation, make_image
+from tests.factories import make_generation, make_image
 
 CHANGELIST = reverse("admin:generation_generation_changelist")
 RETRY = "generation.admin.generations.generation_retry"
@@ -100,7 +100,7 @@ def test_retry_calls_the_service_for_each_row_and_reports_each_outcome(
 ):
     other = make_generation(generation.campaign, status=Generation.Status.FAILED)
     stuck = make_generation(generation.campaign, status=Generation.Status.RUNNING)
-    retried = make_generation(generation.campaign, retry_of=other)
+    retried = make_generation(generation.campaign, retry_of=other, status=Generation.Status.QUEUED)
 
     def retry(*, generation, user):
         if generation.pk == stuck.pk:
@@ -160,7 +160,7 @@ def test_cancel_calls_the_service_for_each_active_row_and_reports_each_outcome(
 
 
 def test_an_unexpected_error_in_one_row_does_not_stop_the_others(staff_client, generation):
-    second = make_generation(generation.campaign)
+    second = make_generation(generation.campaign, status=Generation.Status.QUEUED)
     calls = []
 
     def cancel(*, generation, user):

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from generation.studio import presenters
-from tests.admin.factories import make_image
+from tests.factories import make_image
 
 CHANGELIST = reverse("admin:generation_image_changelist")
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from generation.models import Generation, Image
 from generation.studio import pages, selectors
 from generation.studio.selectors import GalleryFilters
-from tests.views.factories import make_custom_model, make_generation, make_images
+from tests.factories import make_custom_model, make_generation, make_images
 
 pytestmark = pytest.mark.django_db
 

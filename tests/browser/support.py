@@ -11,8 +11,8 @@ import re
 from django.conf import settings
 from django.test import Client
 
+from tests.factories import make_custom_model, make_generation, make_image
 from tests.personas import PASSWORD
-from tests.views.factories import make_custom_model, make_generation, make_image
 
 WIDTHS = {"desktop": 1440, "phone": 390}
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from generation.models import CustomModel
 from tests.browser.support import WIDTHS, browser_tabs, sign_in
-from tests.views.factories import make_custom_model, make_generation, make_image
+from tests.factories import make_custom_model, make_generation, make_image
 
 pytestmark = pytest.mark.browser
 

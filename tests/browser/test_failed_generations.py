@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 from generation.models import Generation
 from generation.pipeline.outcomes import generation_fail
 from tests.browser.support import WIDTHS, browser_tabs, sign_in
+from tests.factories import make_generation, make_images
 from tests.pipeline.support import create_generation
-from tests.views.factories import make_generation, make_images
 
 pytestmark = pytest.mark.browser
 

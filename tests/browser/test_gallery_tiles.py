@@ -20,7 +20,7 @@ from generation.pipeline.ingest import prepare_outputs, save_outputs
 from generation.pipeline.renditions import SPEC_SIZES
 from generation.studio.presenters import rendition_url
 from tests.browser.support import sign_in
-from tests.views.factories import make_generation
+from tests.factories import make_generation
 
 pytestmark = pytest.mark.browser
 

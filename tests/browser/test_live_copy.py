@@ -7,7 +7,7 @@ import pytest
 from generation.models import Generation
 from generation.pipeline.outcomes import Failure
 from tests.browser.support import browser_tabs
-from tests.views.factories import make_generation, make_image
+from tests.factories import make_generation, make_image
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from generation.models import Generation
 from generation.pipeline.outcomes import Failure, submit_uncertain_message
 from tests.browser import test_journey
 from tests.browser.test_journey import sign_in
-from tests.views.factories import make_generation
+from tests.factories import make_generation
 
 pytestmark = pytest.mark.browser
 

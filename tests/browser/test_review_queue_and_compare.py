@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from generation.collab import review
 from generation.models import Image
 from tests.browser.support import browser_tabs
-from tests.views.factories import jpeg_bytes, make_generation, make_image
+from tests.factories import jpeg_bytes, make_generation, make_image
 
 pytestmark = pytest.mark.browser
 

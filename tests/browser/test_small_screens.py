@@ -10,8 +10,8 @@ from django.utils import timezone
 from generation.collab import comments, exports, review, sharing
 from generation.models import CampaignMembership, Generation, Image
 from tests.browser.support import browser_tabs, sign_in
+from tests.factories import make_custom_model, make_generation, make_image
 from tests.personas import make_campaign, make_user
-from tests.views.factories import make_custom_model, make_generation, make_image
 
 pytestmark = pytest.mark.browser
 

@@ -4,8 +4,8 @@ dave is a plain member, bob is an outsider (owner of "Autumn sale"), sam is staf
 import pytest
 
 from generation.models import CampaignMembership
+from tests.factories import make_custom_model, make_generation, make_image
 from tests.personas import make_user
-from tests.views.factories import make_custom_model, make_generation, make_image
 
 Role = CampaignMembership.Role
 

@@ -67,7 +67,7 @@ def test_audit_trail_is_read_only_in_the_admin(staff_client, spring_launch, alic
 
 
 def test_enabling_and_disabling_models_is_audited(staff_client, staff_user):
-    from tests.views.factories import make_custom_model
+    from tests.factories import make_custom_model
 
     model = make_custom_model("Spring palette", enabled=True)
     url = reverse("admin:generation_custommodel_changelist")

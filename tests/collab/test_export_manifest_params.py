@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from generation.collab import exports
 from generation.models import Image
 from generation.params import MANIFEST_COLUMNS
-from tests.views.factories import make_generation, make_image
+from tests.factories import make_generation, make_image
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from generation.collab import review
 from generation.models import AuditEvent, Campaign, CampaignMembership, Comment, Image, Notification
+from tests.factories import make_generation, make_image
 from tests.personas import make_user
-from tests.views.factories import make_generation, make_image
 
 State = Image.ReviewState
 

@@ -71,7 +71,7 @@ def test_only_owners_share_and_bad_input_is_refused(
         )
     with pytest.raises(ValidationError):
         sharing.share_link_create(campaign=spring_launch, user=alice, expires_at=_soon(400))
-    from tests.views.factories import make_generation, make_image
+    from tests.factories import make_generation, make_image
 
     foreign = make_image(make_generation(autumn_sale, None), 0, files=False)
     with pytest.raises(ValidationError):

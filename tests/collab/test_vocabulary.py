@@ -16,7 +16,7 @@ from generation.audit import audit_csv_rows
 from generation.collab import exports, members, review
 from generation.models import CampaignMembership, Generation, Image
 from generation.pipeline.generations import generation_cancel
-from tests.views.factories import make_generation, make_image
+from tests.factories import make_generation, make_image
 
 
 class _Text(HTMLParser):

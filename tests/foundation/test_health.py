@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 #: What DJANGO_DEBUG=0 serves static files with (DJANGO_STATIC_MANIFEST defaults on).
-PRODUCTION_STATIC_STORAGE = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+PRODUCTION_STATIC_STORAGE = {"BACKEND": "fireflyweb.staticfiles.ModuleAwareStaticFilesStorage"}
 
 
 def production_static(static_root):

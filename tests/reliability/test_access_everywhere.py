@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 
 from generation.studio.files import file_token
-from tests.views.factories import make_custom_model, make_generation, make_image
+from tests.factories import make_custom_model, make_generation, make_image
 
 pytestmark = pytest.mark.django_db
 

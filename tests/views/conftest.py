@@ -1,7 +1,7 @@
 import pytest
 
 from generation.models import Generation
-from tests.views.factories import make_custom_model, make_generation, make_image
+from tests.factories import make_custom_model, make_generation, make_image
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from generation.models import Campaign, Generation
-from tests.views.factories import make_generation, make_image
+from tests.factories import make_generation, make_image
 
 PROMPT = '<script>alert("prompt")</script> a cat'
 NAME = '<img src=x onerror=alert("name")>'

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from generation.models import Generation, Image
+from tests.factories import make_generation, make_images
 from tests.personas import make_user
-from tests.views.factories import make_generation, make_images
 
 Status = Generation.Status
 MESSAGE = "This request was refused by Adobe's content policy. Rephrase the prompt and try again."

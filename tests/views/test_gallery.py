@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from generation.models import Generation, Image
+from tests.factories import make_custom_model, make_generation, make_images
 from tests.personas import make_campaign, make_user
-from tests.views.factories import make_custom_model, make_generation, make_images
 
 
 def gallery(client, campaign, query=""):

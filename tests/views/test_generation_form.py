@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from generation.firefly import facts
 from generation.models import CustomModel, Generation
-from tests.views.factories import make_custom_model, make_generation
+from tests.factories import make_custom_model, make_generation
 
 
 def new_url(campaign, query=""):

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from generation.models import Generation
-from tests.views.factories import make_generation, make_images
+from tests.factories import make_generation, make_images
 
 
 def status(client, generation):

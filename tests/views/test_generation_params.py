@@ -8,7 +8,7 @@ from generation.models import Generation
 from generation.params import FIELD_NAMES, GenerationParams
 from generation.pipeline.generations import generation_create, generation_request
 from generation.studio.forms import GenerationForm
-from tests.views.factories import make_image
+from tests.factories import make_image
 
 pytestmark = pytest.mark.django_db
 

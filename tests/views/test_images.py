@@ -6,7 +6,7 @@ from django.urls import reverse
 from generation.models import Image
 from generation.studio import files
 from generation.studio.files import file_token
-from tests.views.factories import make_generation, make_images
+from tests.factories import make_generation, make_images
 
 
 def original_url(image):

@@ -18,7 +18,7 @@ from django.urls import reverse
 from generation.models import Generation
 from generation.studio import search
 from generation.studio.selectors import GalleryFilters, gallery_images
-from tests.views.factories import make_generation, make_images
+from tests.factories import make_generation, make_images
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from generation.models import CustomModel
-from tests.views.factories import make_generation
+from tests.factories import make_generation
 
 
 def new_url(campaign, query=""):
@@ -47,7 +47,7 @@ def test_generate_again_with_a_model_missing_at_firefly_falls_back_and_says_so(
 
 
 def test_form_service_and_queryset_agree_on_every_model(alice_client, spring_launch):
-    from tests.views.factories import make_custom_model
+    from tests.factories import make_custom_model
 
     models = [
         make_custom_model("Usable"),

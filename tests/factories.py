@@ -1,5 +1,6 @@
-"""Rows for view tests, made directly (no Celery, no Firefly): custom models, generations with
-preset rows, and images whose original and renditions are real little JPEGs made with Pillow."""
+"""Rows for tests, made directly (no Celery, no Firefly): custom models, generations with
+preset rows, and images whose original and renditions are real little JPEGs made with Pillow.
+The one factories module of the test suite."""
 
 from __future__ import annotations
 
@@ -37,7 +38,9 @@ def make_custom_model(name: str = "Brand Lifestyle", **extra) -> CustomModel:
     return CustomModel.objects.create(**defaults)
 
 
-def make_generation(campaign, user, *, presets=(), status=Generation.Status.SUCCEEDED, **extra):
+def make_generation(
+    campaign, user=None, *, presets=(), status=Generation.Status.SUCCEEDED, **extra
+):
     defaults = {
         "prompt": "a bright spring picnic on a hill",
         "model_version": "image4_standard",
@@ -58,22 +61,33 @@ def make_generation(campaign, user, *, presets=(), status=Generation.Status.SUCC
     return generation
 
 
-def make_image(generation, index: int = 0, *, seed: int | None = 1234, files: bool = True, **extra):
-    """An image of `generation` with grid and preview renditions (real files when `files`)."""
+def make_image(
+    generation,
+    index: int = 0,
+    *,
+    seed: int | None = 1234,
+    files: bool = True,
+    renditions=("grid", "preview"),
+    **extra,
+):
+    """An image of `generation` with the `renditions` named (real files when `files`)."""
     colour = _COLOURS[(generation.pk + index) % len(_COLOURS)]
     content = jpeg_bytes(64, 64, colour) if files else b""
     checksum = hashlib.sha256(content + f"{generation.pk}/{index}".encode()).hexdigest()
+    fields = {
+        "content_type": "image/jpeg",
+        "width": generation.width,
+        "height": generation.height,
+        "bytes": len(content) or 1000,
+        "checksum": checksum,
+        **extra,
+    }
     image = Image(
         generation=generation,
         campaign_id=generation.campaign_id,
         index=index,
         seed=seed,
-        content_type="image/jpeg",
-        width=generation.width,
-        height=generation.height,
-        bytes=len(content) or 1000,
-        checksum=checksum,
-        **extra,
+        **fields,
     )
     if files:
         image.original.save("original.jpg", ContentFile(content), save=False)
@@ -81,6 +95,8 @@ def make_image(generation, index: int = 0, *, seed: int | None = 1234, files: bo
         image.original.name = image.original_name()
     image.save()
     for spec, size in (("grid", 256), ("preview", 512)):
+        if spec not in renditions:
+            continue
         rendition = Rendition(image=image, spec=spec, width=size, height=size, bytes=1)
         if files:
             data = jpeg_bytes(16, 16, colour)
