@@ -94,7 +94,7 @@ def _fields(item: FireflyCustomModel) -> dict:
     }
 
 
-def custom_models_sync() -> SyncResult:
+def custom_models_sync(*, actor=None) -> SyncResult:
     """Upsert every custom model Firefly lists (any published state, all pages) by asset id.
 
     Admin fields (`enabled`, `notes`, `position`, `chosen_model_version`) are kept, with one
@@ -103,6 +103,9 @@ def custom_models_sync() -> SyncResult:
     `missing_since` (they are not deleted: generations refer to them); a model listed again
     loses it. Raises the client's errors (e.g. `RateLimitedError` with `retry_after` while the
     shared rate limiter has no free slot yet); then nothing changes.
+
+    One audit row per sync: a scheduled sync (no `actor`) only when it changed something, one
+    a person asked for (`actor`, from the admin) always, in their name.
     """
     wait = ratelimit.reserve(ratelimit.CATALOGUE, "sync").wait_seconds()
     if wait > 0:
@@ -161,9 +164,10 @@ def custom_models_sync() -> SyncResult:
             if row.enabled:
                 _set_enabled(row, False, actor=None, reason="its base model is unknown")
     logger.info("custom models synced: %d new, %d changed, %d missing", created, updated, missing)
-    if created or updated or missing:  # a sync that changed nothing leaves no trace
+    if created or updated or missing or actor is not None:
         audit_record(
             AuditEvent.Action.MODEL_SYNCED,
+            actor=actor,
             summary=f"Custom models synced: {created} new, {updated} updated, {missing} missing",
             created=created,
             updated=updated,

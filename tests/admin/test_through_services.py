@@ -1,0 +1,91 @@
+"""The admin goes through the studio's services: deleting images removes their files and is
+audited as in the studio, a sync is audited once, and a model enabled by its list checkbox is
+audited like the action."""
+
+import pytest
+from django.core.files.storage import default_storage
+from django.urls import reverse
+
+from generation.models import AuditEvent, CustomModel, Image
+from tests.admin.factories import make_image
+
+IMAGES = reverse("admin:generation_image_changelist")
+MODELS = reverse("admin:generation_custommodel_changelist")
+
+pytestmark = pytest.mark.django_db
+
+
+def stored_files(images):
+    names = []
+    for image in images:
+        names += [image.original.name, *(r.file.name for r in image.renditions.all())]
+    return names
+
+
+def test_the_delete_action_removes_the_files_after_commit(
+    staff_client, generation, django_capture_on_commit_callbacks
+):
+    images = [make_image(generation, index) for index in range(3)]
+    names = stored_files(images)
+    assert len(names) == 9 and all(default_storage.exists(name) for name in names)
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(
+            IMAGES,
+            {
+                "action": "delete_selected",
+                "_selected_action": [i.pk for i in images],
+                "post": "yes",
+            },
+        )
+    assert not Image.objects.exists()
+    assert [name for name in names if default_storage.exists(name)] == []
+    events = AuditEvent.objects.filter(action=AuditEvent.Action.IMAGE_DELETED)
+    assert sorted(int(e.target_id) for e in events) == sorted(i.pk for i in images)
+
+
+def test_the_delete_view_removes_the_files_after_commit(
+    staff_client, staff_user, image, django_capture_on_commit_callbacks
+):
+    names = stored_files([image])
+    url = reverse("admin:generation_image_delete", args=[image.pk])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        staff_client.post(url, {"post": "yes"})
+    assert callbacks, "the files are deleted once the transaction commits"
+    assert not Image.objects.filter(pk=image.pk).exists()
+    assert [name for name in names if default_storage.exists(name)] == []
+    [event] = AuditEvent.objects.filter(action=AuditEvent.Action.IMAGE_DELETED)
+    assert (event.actor, event.target_id) == (staff_user, str(image.pk))
+
+
+def test_one_sync_from_the_admin_is_audited_once(staff_client, staff_user, emulator, settings):
+    settings.FIREFLY_RATE_LIMIT_PER_MINUTE = 0
+    staff_client.post(reverse("admin:generation_custommodel_sync"))
+    assert CustomModel.objects.exists()
+    [event] = AuditEvent.objects.filter(action=AuditEvent.Action.MODEL_SYNCED)
+    assert event.actor == staff_user
+
+
+def test_enabling_by_the_list_checkbox_is_audited_once_like_the_action(
+    staff_client, staff_user, custom_model
+):
+    CustomModel.objects.filter(pk=custom_model.pk).update(enabled=False)
+
+    def save_list(enabled):
+        form = {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": str(custom_model.pk),
+            "form-0-position": "0",
+            "_save": "Save",
+        }
+        if enabled:
+            form["form-0-enabled"] = "on"
+        assert staff_client.post(MODELS, form).status_code == 302
+
+    save_list(enabled=True)
+    assert CustomModel.objects.get(pk=custom_model.pk).enabled
+    save_list(enabled=False)
+    assert not CustomModel.objects.get(pk=custom_model.pk).enabled
+    events = AuditEvent.objects.order_by("id")
+    assert [e.action for e in events] == ["custom_model.enabled", "custom_model.disabled"]
+    assert all(e.actor == staff_user and e.target_id == str(custom_model.pk) for e in events)
