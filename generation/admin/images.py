@@ -12,6 +12,7 @@ from generation.admin.media import grid_rendition, original_url, rendition_img, 
 from generation.collab.review import image_delete
 from generation.labels import image_name
 from generation.models import Image, Rendition
+from generation.pipeline.generations import image_set_favourite
 
 REVIEW_FIELDS = (
     "review_state",
@@ -107,6 +108,11 @@ class ImageAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # images come from Firefly through the pipeline
+
+    def save_model(self, request, obj, form, change):
+        # The favourite tick is the only field here; it goes through the studio's service.
+        if "is_favourite" in form.changed_data:
+            image_set_favourite(image=obj, favourite=obj.is_favourite)
 
     # Approved images are locked: deleting one is refused with a message, one by one or in bulk.
 

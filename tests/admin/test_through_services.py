@@ -27,7 +27,8 @@ def test_the_delete_action_removes_the_files_after_commit(
 ):
     images = [make_image(generation, index) for index in range(3)]
     names = stored_files(images)
-    assert len(names) == 9 and all(default_storage.exists(name) for name in names)
+    assert len(names) == 9
+    assert all(default_storage.exists(name) for name in names)
     with django_capture_on_commit_callbacks(execute=True):
         staff_client.post(
             IMAGES,
