@@ -4,11 +4,10 @@ import logging
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from generation.admin.media import grid_rendition, rendition_img
+from generation.admin.media import rendition_img
 from generation.firefly.errors import FireflyError
 from generation.models import Generation, Image, Rendition
 from generation.pipeline.generations import REQUEST_FIELDS as GENERATION_PARAMETERS
@@ -62,19 +61,14 @@ class ImageInline(admin.TabularInline):
     show_change_link = True
 
     def get_queryset(self, request):
-        grid = Rendition.objects.filter(spec=Rendition.Spec.GRID)
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(Prefetch("renditions", queryset=grid, to_attr="grid_renditions"))
-        )
+        return super().get_queryset(request).with_renditions()
 
     def has_add_permission(self, request, obj=None):
         return False
 
     @admin.display(description="Thumbnail")
     def thumbnail(self, obj):
-        rendition = grid_rendition(obj)
+        rendition = obj.rendition(Rendition.Spec.GRID)
         if rendition is None:
             return format_html('<span class="ff-muted">{}</span>', "No thumbnail")
         return rendition_img(rendition)

@@ -2,13 +2,12 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
 
-from generation.admin.media import grid_rendition, original_url, rendition_img, rendition_url
+from generation.admin.media import original_url, rendition_img, rendition_url
 from generation.collab.review import image_delete
 from generation.labels import image_name
 from generation.models import Image, Rendition
@@ -99,12 +98,7 @@ class ImageAdmin(admin.ModelAdmin):
     list_per_page = 50
 
     def get_queryset(self, request):
-        grid = Rendition.objects.filter(spec=Rendition.Spec.GRID)
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(Prefetch("renditions", queryset=grid, to_attr="grid_renditions"))
-        )
+        return super().get_queryset(request).with_renditions()
 
     def has_add_permission(self, request):
         return False  # images come from Firefly through the pipeline
@@ -139,7 +133,7 @@ class ImageAdmin(admin.ModelAdmin):
 
     @admin.display(description="Thumbnail")
     def thumbnail(self, obj):
-        rendition = grid_rendition(obj)
+        rendition = obj.rendition(Rendition.Spec.GRID)
         if rendition is None:
             return format_html('<span class="ff-muted">{}</span>', "No thumbnail")
         return rendition_img(rendition)

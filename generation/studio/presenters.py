@@ -16,7 +16,6 @@ from generation import labels
 from generation.firefly.facts import MODEL_VERSION_LABELS, PRESETS_BY_ID
 from generation.models import Generation, Image, Rendition
 from generation.routes import fast_reverse
-from generation.studio.selectors import grid_rendition, rendition
 from generation.studio.views.media import file_token
 
 
@@ -83,11 +82,11 @@ def tile_srcset(image: Image, url=rendition_url) -> str:
     """A gallery tile's ``srcset``: the grid rendition at 1×, the preview at 2× (its height over
     the grid's; rows are at most a grid rendition tall, see generation.renditions). ``url``
     gives a rendition's address (a share link serves them under its own)."""
-    grid = grid_rendition(image)
+    grid = image.rendition(Rendition.Spec.GRID)
     if grid is None:
         return ""
     sources = [f"{url(grid)} 1x"]
-    preview = rendition(image, Rendition.Spec.PREVIEW)
+    preview = image.rendition(Rendition.Spec.PREVIEW)
     if preview is not None and preview.height > grid.height:
         sources.append(f"{url(preview)} {preview.height / grid.height:.3g}x")
     return ", ".join(sources)
@@ -95,7 +94,7 @@ def tile_srcset(image: Image, url=rendition_url) -> str:
 
 def tile_data(image: Image) -> dict:
     """One gallery tile for the live JSON (the page's <template> turns it into markup)."""
-    thumb = grid_rendition(image)
+    thumb = image.rendition(Rendition.Spec.GRID)
     return {
         "id": image.pk,
         "generation_id": image.generation_id,

@@ -5,9 +5,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from generation import labels
+from generation.models import Rendition
 from generation.studio import presenters
-from generation.studio.selectors import grid_rendition
-from generation.studio.selectors import rendition as find_rendition
 
 register = template.Library()
 
@@ -107,7 +106,7 @@ def rendition_url(rendition) -> str:
 
 @register.filter
 def grid(image):
-    return grid_rendition(image)
+    return image.rendition(Rendition.Spec.GRID)
 
 
 @register.filter
@@ -128,7 +127,7 @@ def tile_shape(width: int, height: int) -> str:
 
 @register.filter
 def spec(image, name: str):
-    return find_rendition(image, name)
+    return image.rendition(name)
 
 
 @register.filter

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from generation import access
 from generation.collab import review
 from generation.labels import image_name
-from generation.models import CampaignMembership, Comment, Image, Rendition
+from generation.models import CampaignMembership, Comment, Image
 from generation.studio import selectors
 from generation.studio.forms import size_label
 from generation.studio.views.feedback import error_text, redirect_back, site_origin
@@ -113,9 +112,7 @@ def image_delete(request, pk):
 def _with_previews(qs):
     return qs.select_related(
         "generation", "generation__custom_model", "generation__requested_by"
-    ).prefetch_related(
-        Prefetch("renditions", queryset=Rendition.objects.all()),
-    )
+    ).with_renditions()
 
 
 def _share_campaign(images, campaign) -> None:

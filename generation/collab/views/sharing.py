@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from generation import access
 from generation.collab import sharing
-from generation.models import Image, Rendition, ShareLink
+from generation.models import Image, ShareLink
 from generation.studio import selectors
 from generation.studio.views import media
 
@@ -174,7 +174,7 @@ def share_view(request, token):
     images = list(
         sharing.share_link_images(link)
         .select_related("generation", "generation__custom_model")
-        .prefetch_related("renditions")
+        .with_renditions()
         .order_by("-id")[:500]
     )
     response = render(
@@ -198,7 +198,7 @@ def _shared_image(request, token, pk) -> tuple[ShareLink, Image]:
 @require_GET
 def share_rendition(request, token, pk, spec):
     _link, image = _shared_image(request, token, pk)
-    rendition = Rendition.objects.filter(image=image, spec=spec).first()
+    rendition = image.rendition(spec)
     if rendition is None:
         raise Http404("No such rendition.")
     response = media.serve_stored_file(

@@ -162,7 +162,7 @@ def _images_with_renditions(generation):
     return list(
         Image.objects.filter(generation=generation)
         .select_related("generation", "generation__custom_model")
-        .prefetch_related(selectors.tile_renditions())
+        .with_renditions()
         .order_by("index")
     )
 

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from generation.models import Rendition
 from generation.studio import presenters, selectors
 from generation.studio.forms import size_label
 from generation.studio.views import media
@@ -18,7 +19,7 @@ def image_detail(request, pk):
     image = selectors.image_for_user(request.user, pk)
     newer, older = selectors.image_neighbours(image)
     generation = image.generation
-    preview = selectors.rendition(image, "preview")
+    preview = image.rendition(Rendition.Spec.PREVIEW)
     return render(
         request,
         "generation/image_detail.html",
