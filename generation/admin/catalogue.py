@@ -262,9 +262,9 @@ class CustomModelAdmin(admin.ModelAdmin):
     @admin.display(description="Base model", ordering="base_model_name")
     def base_model(self, obj):
         if base_model_is_known(obj):
-            return obj.base_model_label
+            return obj.firefly_base_model
         return format_html(
-            '{}<br><span class="ff-muted">new to the studio</span>', obj.base_model_label
+            '{}<br><span class="ff-muted">new to the studio</span>', obj.firefly_base_model
         )
 
     @admin.display(description="At Firefly", ordering="published_state")
@@ -366,7 +366,7 @@ def availability_note(model: CustomModel) -> str:
     and what to do ("" when it is simply offered)."""
     if not model.model_version:
         return (
-            f"Firefly's base model “{model.base_model_label}” is new to the studio, so it can't "
+            f"Firefly's base model “{model.firefly_base_model}” is new to the studio, so it can't "
             "tell which model version this custom model is generated with, and does not guess. "
             "It stays disabled and is not offered when generating until you pick the model "
             "version below (ask the model's owner which Firefly Image model it was trained on) "

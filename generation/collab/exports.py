@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from generation.access import is_member, require
 from generation.audit import audit_record
-from generation.labels import image_count
+from generation.labels import image_count, model_label
 from generation.models import AuditEvent, Campaign, Export, Image
 
 logger = logging.getLogger(__name__)
@@ -97,8 +97,6 @@ def export_create(
 
 
 def _model_fields(generation) -> tuple[str, str]:
-    from generation.studio.presenters import model_label
-
     asset = generation.custom_model.asset_id if generation.custom_model_id else ""
     return model_label(generation), asset
 

@@ -62,7 +62,7 @@ def base_model_is_known(model: CustomModel) -> bool:
 def needs_model_version_message(model: CustomModel) -> str:
     """What an admin is told when a model can't be enabled because its version is unknown."""
     return (
-        f"Pick the model version first: Firefly's base model “{model.base_model_label}” is new "
+        f"Pick the model version first: Firefly's base model “{model.firefly_base_model}” is new "
         "to the studio, so it can't tell which model version to generate with."
     )
 
@@ -159,7 +159,7 @@ def custom_models_sync(*, actor=None) -> SyncResult:
                 "custom model %s has base model %r, unknown to the studio: disabled until an "
                 "admin picks its model version",
                 row.asset_id,
-                row.base_model_label,
+                row.firefly_base_model,
             )
             if row.enabled:
                 _set_enabled(row, False, actor=None, reason="its base model is unknown")
@@ -228,7 +228,7 @@ def custom_model_choose_version(model: CustomModel, version: str, *, actor) -> N
         raise ValidationError(
             {
                 "chosen_model_version": [
-                    f"Firefly's base model “{model.base_model_label}” decides the model version "
+                    f"Firefly's base model “{model.firefly_base_model}” decides the model version "
                     f"({model.model_version}); it can't be changed here."
                 ]
             }
@@ -252,7 +252,7 @@ def custom_model_choose_version(model: CustomModel, version: str, *, actor) -> N
             AuditEvent.Action.MODEL_VERSION_CHOSEN,
             actor=actor,
             target=model,
-            summary=f"Custom model “{model.display_name}” (base model {model.base_model_label}) "
+            summary=f"Custom model “{model.display_name}” (base model {model.firefly_base_model}) "
             f"set to generate as {label}",
             asset_id=model.asset_id,
             model_version=version,

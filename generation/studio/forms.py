@@ -25,8 +25,8 @@ from generation.firefly.validation import (
     validate_seeds,
     validate_style_presets,
 )
+from generation.labels import base_model_label, size_label
 from generation.models import Campaign, CampaignMembership, CustomModel, Generation, Image
-from generation.studio import presenters
 from generation.studio.selectors import GalleryFilters
 
 CUSTOM_PREFIX = "custom-"
@@ -103,14 +103,6 @@ def size_options() -> list[dict]:
     for entry in ordered:
         entry["versions_attr"] = " ".join(entry["versions"])
     return ordered
-
-
-def size_label(width: int, height: int) -> str:
-    for version in facts.MODEL_VERSIONS:
-        for size in facts.allowed_sizes(version):
-            if (size.width, size.height) == (width, height):
-                return size.label
-    return f"{width} x {height}"
 
 
 def parse_size(value: str) -> tuple[int, int] | None:
@@ -381,7 +373,7 @@ class GenerationForm(forms.Form):
                     "name": model.display_name,
                     "custom": True,
                     "version": model.model_version,
-                    "base": presenters.base_model_label(model),
+                    "base": base_model_label(model),
                     "training_mode": model.get_training_mode_display(),
                     "sample_prompt": model.sample_prompt,
                     "unsupported": " ".join(

@@ -70,13 +70,13 @@ def status_pill(status: str) -> str:
     return format_html(
         '<span class="pill pill-{}" data-status-pill>{}</span>',
         status,
-        presenters.status_label(status),
+        labels.status_label(status),
     )
 
 
 @register.filter
 def status_text(status: str) -> str:
-    return presenters.status_label(status)
+    return labels.status_label(status)
 
 
 @register.filter
@@ -86,12 +86,12 @@ def preset_name(preset_id: str) -> str:
 
 @register.filter
 def model_label(generation) -> str:
-    return presenters.model_label(generation)
+    return labels.model_label(generation)
 
 
 @register.filter
 def base_model(custom_model) -> str:
-    return presenters.base_model_label(custom_model)
+    return labels.base_model_label(custom_model)
 
 
 @register.filter

@@ -11,10 +11,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from generation import access
 from generation.collab import review
-from generation.labels import image_name
+from generation.labels import image_name, size_label
 from generation.models import CampaignMembership, Comment, Image
 from generation.studio import selectors
-from generation.studio.forms import size_label
 from generation.studio.views.feedback import error_text, redirect_back, site_origin
 
 State = Image.ReviewState

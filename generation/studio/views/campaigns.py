@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from generation import labels
 from generation.models import Generation
 from generation.studio import presenters, selectors
 from generation.studio.forms import CampaignForm, GalleryFilterForm
@@ -132,7 +133,7 @@ def campaign_generations(request, slug):
             sum(counts[s] for s in Generation.ACTIVE_STATUSES),
         ),
         *(
-            (s, presenters.status_label(s), counts[s])
+            (s, labels.status_label(s), counts[s])
             for s in (Generation.Status.SUCCEEDED, *selectors.ENDED_STATUSES)
         ),
     ]

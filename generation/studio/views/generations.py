@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from generation.labels import image_count
+from generation.labels import image_count, size_label
 from generation.models import Image
 from generation.studio import presenters, selectors
 from generation.studio.forms import (
@@ -18,7 +18,6 @@ from generation.studio.forms import (
     fresh_seed,
     initial_from_campaign,
     initial_from_generation,
-    size_label,
 )
 from generation.studio.views.feedback import error_text, redirect_back
 

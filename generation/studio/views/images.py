@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from generation.labels import size_label
 from generation.models import Rendition
 from generation.studio import presenters, selectors
-from generation.studio.forms import size_label
 from generation.studio.views import media
 
 
