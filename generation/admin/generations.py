@@ -4,10 +4,12 @@ import logging
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from generation.admin.media import rendition_img
+from generation.collab.review import image_delete
 from generation.firefly.errors import FireflyError
 from generation.models import Generation, Image, Rendition
 from generation.pipeline.generations import REQUEST_FIELDS as GENERATION_PARAMETERS
@@ -121,7 +123,23 @@ class GenerationAdmin(admin.ModelAdmin):
                 f"Generation {generation.pk} has approved (locked) images, so it was kept.",
                 messages.ERROR,
             )
-        super().delete_queryset(request, queryset.exclude(pk__in=locked.values("pk")))
+        for generation in queryset.exclude(pk__in=locked.values("pk")).order_by("pk"):
+            self.delete_model(request, generation)
+
+    def delete_model(self, request, obj):
+        """Its images go through the studio's `image_delete` (audited, their files removed from
+        storage once this commits), then the generation itself."""
+        try:
+            with transaction.atomic():
+                for image in obj.images.select_related("campaign").order_by("index"):
+                    image_delete(image=image, user=request.user)
+                obj.delete()
+        except ValidationError:  # an image was approved since the page was shown
+            self.message_user(
+                request,
+                f"Generation {obj.pk} has approved (locked) images, so it was kept.",
+                messages.ERROR,
+            )
 
     def render_change_form(self, request, context, *args, **kwargs):
         # Every field is read-only; keep only the delete link among the submit buttons.

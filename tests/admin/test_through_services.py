@@ -6,7 +6,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from generation.models import AuditEvent, CustomModel, Image
+from generation.models import AuditEvent, CustomModel, Generation, Image
 from tests.admin.factories import make_image
 
 IMAGES = reverse("admin:generation_image_changelist")
@@ -90,3 +90,24 @@ def test_enabling_by_the_list_checkbox_is_audited_once_like_the_action(
     events = AuditEvent.objects.order_by("id")
     assert [e.action for e in events] == ["custom_model.enabled", "custom_model.disabled"]
     assert all(e.actor == staff_user and e.target_id == str(custom_model.pk) for e in events)
+
+
+@pytest.mark.parametrize("how", ["delete view", "delete action"])
+def test_deleting_a_generation_removes_its_images_files_after_commit(
+    staff_client, generation, how, django_capture_on_commit_callbacks
+):
+    images = [make_image(generation, index) for index in range(2)]
+    names = stored_files(images)
+    with django_capture_on_commit_callbacks(execute=True):
+        if how == "delete view":
+            url = reverse("admin:generation_generation_delete", args=[generation.pk])
+            staff_client.post(url, {"post": "yes"})
+        else:
+            staff_client.post(
+                reverse("admin:generation_generation_changelist"),
+                {"action": "delete_selected", "_selected_action": [generation.pk], "post": "yes"},
+            )
+    assert not Generation.objects.filter(pk=generation.pk).exists()
+    assert [name for name in names if default_storage.exists(name)] == []
+    events = AuditEvent.objects.filter(action=AuditEvent.Action.IMAGE_DELETED)
+    assert sorted(int(e.target_id) for e in events) == sorted(i.pk for i in images)
