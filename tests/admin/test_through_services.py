@@ -111,3 +111,61 @@ def test_deleting_a_generation_removes_its_images_files_after_commit(
     assert [name for name in names if default_storage.exists(name)] == []
     events = AuditEvent.objects.filter(action=AuditEvent.Action.IMAGE_DELETED)
     assert sorted(int(e.target_id) for e in events) == sorted(i.pk for i in images)
+
+
+def membership_rows(campaign, *rows):
+    """The campaign's change form as posted, with `rows` (pk, user, role, delete) as members."""
+    data = {
+        "name": campaign.name,
+        "slug": campaign.slug,
+        "description": "",
+        "brand_notes": "",
+        "default_custom_model": "",
+        "default_style_presets": "[]",
+        "default_size": "",
+        "memberships-TOTAL_FORMS": str(len(rows)),
+        "memberships-INITIAL_FORMS": str(sum(1 for pk, *_ in rows if pk)),
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+    }
+    for n, (pk, user, role, delete) in enumerate(rows):
+        data.update({f"memberships-{n}-id": pk or "", f"memberships-{n}-campaign": campaign.pk})
+        data.update({f"memberships-{n}-user": user.pk, f"memberships-{n}-role": role})
+        if delete:
+            data[f"memberships-{n}-DELETE"] = "on"
+    return data
+
+
+def test_members_changed_in_the_admin_are_audited_like_on_the_members_page(
+    staff_client, staff_user, spring_launch, alice, bob
+):
+    from generation.models import CampaignMembership
+
+    url = reverse("admin:generation_campaign_change", args=[spring_launch.pk])
+    existing = list(CampaignMembership.objects.filter(campaign=spring_launch).order_by("pk"))
+    owner = next(m for m in existing if m.role == "owner")
+    rows = [(m.pk, m.user, m.role, False) for m in existing]
+    response = staff_client.post(
+        url, membership_rows(spring_launch, *rows, (None, bob, "approver", False))
+    )
+    assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
+    [added] = AuditEvent.objects.filter(action=AuditEvent.Action.MEMBER_ROLE_CHANGED)
+    assert (added.actor, added.details["member"], added.details["new"]) == (
+        staff_user,
+        bob.get_username(),
+        "approver",
+    )
+    # The last owner can't be removed here either.
+    others = [(m.pk, m.user, m.role, m.pk == owner.pk) for m in existing]
+    others += [
+        (
+            CampaignMembership.objects.get(user=bob, campaign=spring_launch).pk,
+            bob,
+            "approver",
+            False,
+        )
+    ]
+    response = staff_client.post(url, membership_rows(spring_launch, *others))
+    assert response.status_code == 200
+    assert "A campaign needs at least one owner." in response.content.decode()
+    assert CampaignMembership.objects.filter(pk=owner.pk).exists()
