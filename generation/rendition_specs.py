@@ -12,6 +12,8 @@ from django.db import models
 class RenditionSpec(models.TextChoices):
     """Each spec is (value, height in pixels, label)."""
 
+    height: int  # set on each member by __new__ (an annotation, not a member)
+
     #: Gallery rows are at most a grid rendition tall (`--row-height` in static/css/app.css), so
     #: it is sharp on ordinary screens.
     GRID = "grid", 256, "Grid thumbnail"
