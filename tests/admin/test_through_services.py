@@ -169,3 +169,27 @@ def test_members_changed_in_the_admin_are_audited_like_on_the_members_page(
     assert response.status_code == 200
     assert "A campaign needs at least one owner." in response.content.decode()
     assert CampaignMembership.objects.filter(pk=owner.pk).exists()
+
+
+def test_share_links_are_revoked_in_the_admin_through_the_sharing_service(
+    staff_client, staff_user, spring_launch, alice
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from generation.collab import sharing
+
+    link = sharing.share_link_create(
+        campaign=spring_launch, user=alice, expires_at=timezone.now() + dt.timedelta(days=3)
+    ).link
+    change = reverse("admin:generation_sharelink_change", args=[link.pk])
+    assert 'name="revoked_at' not in staff_client.get(change).content.decode()
+    staff_client.post(
+        reverse("admin:generation_sharelink_changelist"),
+        {"action": "revoke_links", "_selected_action": [link.pk]},
+    )
+    link.refresh_from_db()
+    assert (link.is_revoked, link.revoked_by) == (True, staff_user)
+    [event] = AuditEvent.objects.filter(action=AuditEvent.Action.SHARE_REVOKED)
+    assert (event.actor, event.target_id) == (staff_user, str(link.pk))
