@@ -455,7 +455,7 @@ def time_pages(rounds: int) -> dict:
     from django.db import connection
     from django.test import Client
 
-    from generation.models import Campaign, CustomModel, Image
+    from generation.models import Campaign, CustomModel, Image, Rendition
     from generation.studio import pages, selectors
     from generation.studio.selectors import GalleryFilters
 
@@ -503,7 +503,7 @@ def time_pages(rounds: int) -> dict:
         with connection.execute_wrapper(_counter(counted)):
             page = pages.gallery_page(campaign, GalleryFilters(q="kettle"), size=size)
             for image in page.images:
-                selectors.grid_rendition(image)
+                image.rendition(Rendition.Spec.GRID)
                 image.generation.custom_model  # noqa: B018 (what the tile shows)
         by_size.append(len(counted))
     return {

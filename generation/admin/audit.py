@@ -1,7 +1,8 @@
 """The audit trail (read-only: no add, change or delete), share links and exports."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from generation.collab.sharing import share_link_revoke
 from generation.models import AuditEvent, Export, ShareLink
 
 
@@ -35,11 +36,31 @@ class AuditEventAdmin(admin.ModelAdmin):
 class ShareLinkAdmin(admin.ModelAdmin):
     list_display = ("__str__", "campaign", "scope", "expires_at", "revoked_at", "view_count")
     list_filter = ("scope", "campaign")
-    readonly_fields = ("token_hash", "token_hint", "password", "view_count", "last_viewed_at")
+    # Revoking is an act, audited by the sharing service: the action below, not a date field.
+    readonly_fields = (
+        "token_hash",
+        "token_hint",
+        "password",
+        "view_count",
+        "last_viewed_at",
+        "revoked_at",
+        "revoked_by",
+    )
     exclude = ("images",)
+    actions = ("revoke_links",)
 
     def has_add_permission(self, request):
         return False  # created by owners on the campaign's share page (the token is shown once)
+
+    @admin.action(description="Revoke selected share links", permissions=["change"])
+    def revoke_links(self, request, queryset):
+        links = [link for link in queryset.select_related("campaign") if not link.is_revoked]
+        for link in links:
+            share_link_revoke(link=link, user=request.user)
+        count = len(links)
+        self.message_user(
+            request, f"Revoked {count} share link{'s' if count != 1 else ''}.", messages.SUCCESS
+        )
 
 
 @admin.register(Export)

@@ -18,14 +18,13 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from generation.admin.media import attach_recent_outputs, recent_grid_renditions, thumbnail_strip
-from generation.audit import audit_record
 from generation.firefly.errors import (
     FireflyConnectionError,
     FireflyError,
     FireflyTimeoutError,
     RateLimitedError,
 )
-from generation.models import AuditEvent, CustomModel
+from generation.models import CustomModel
 from generation.models.catalogue import custom_model_version_choices
 from generation.pipeline.catalogue import (
     SYNCED_FIELDS,
@@ -68,7 +67,7 @@ def sync_interval_label() -> str | None:
 def run_sync(request) -> bool:
     """Sync the catalogue now and tell the admin what happened. True on success."""
     try:
-        result = custom_models_sync()
+        result = custom_models_sync(actor=request.user)  # audited there, in their name
     except RateLimitedError as exc:
         # The shared request budget (FIREFLY_RATE_LIMIT_PER_MINUTE) has no free slot yet.
         seconds = ceil(exc.retry_after or 0)
@@ -105,12 +104,6 @@ def run_sync(request) -> bool:
             "Sync from Firefly failed with an unexpected error; the server log has the details.",
         )
         return False
-    audit_record(
-        AuditEvent.Action.MODEL_SYNCED,
-        actor=request.user,
-        summary=f"Custom models synced from the admin: {result.created} new, "
-        f"{result.updated} updated, {result.missing} missing",
-    )
     text = f"Synced custom models from Firefly: {result.created} new, {result.updated} updated"
     text += f", {result.missing} no longer listed." if result.missing else "."
     messages.success(request, text)
@@ -269,9 +262,9 @@ class CustomModelAdmin(admin.ModelAdmin):
     @admin.display(description="Base model", ordering="base_model_name")
     def base_model(self, obj):
         if base_model_is_known(obj):
-            return obj.base_model_label
+            return obj.firefly_base_model
         return format_html(
-            '{}<br><span class="ff-muted">new to the studio</span>', obj.base_model_label
+            '{}<br><span class="ff-muted">new to the studio</span>', obj.firefly_base_model
         )
 
     @admin.display(description="At Firefly", ordering="published_state")
@@ -373,7 +366,7 @@ def availability_note(model: CustomModel) -> str:
     and what to do ("" when it is simply offered)."""
     if not model.model_version:
         return (
-            f"Firefly's base model “{model.base_model_label}” is new to the studio, so it can't "
+            f"Firefly's base model “{model.firefly_base_model}” is new to the studio, so it can't "
             "tell which model version this custom model is generated with, and does not guess. "
             "It stays disabled and is not offered when generating until you pick the model "
             "version below (ask the model's owner which Firefly Image model it was trained on) "

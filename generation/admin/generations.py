@@ -4,11 +4,12 @@ import logging
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db import transaction
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from generation.admin.media import grid_rendition, rendition_img
+from generation.admin.media import rendition_img
+from generation.collab.review import image_delete
 from generation.firefly.errors import FireflyError
 from generation.models import Generation, Image, Rendition
 from generation.params import FIELD_NAMES as GENERATION_PARAMETERS
@@ -62,19 +63,14 @@ class ImageInline(admin.TabularInline):
     show_change_link = True
 
     def get_queryset(self, request):
-        grid = Rendition.objects.filter(spec=Rendition.Spec.GRID)
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(Prefetch("renditions", queryset=grid, to_attr="grid_renditions"))
-        )
+        return super().get_queryset(request).with_renditions()
 
     def has_add_permission(self, request, obj=None):
         return False
 
     @admin.display(description="Thumbnail")
     def thumbnail(self, obj):
-        rendition = grid_rendition(obj)
+        rendition = obj.rendition(Rendition.Spec.GRID)
         if rendition is None:
             return format_html('<span class="ff-muted">{}</span>', "No thumbnail")
         return rendition_img(rendition)
@@ -127,7 +123,23 @@ class GenerationAdmin(admin.ModelAdmin):
                 f"Generation {generation.pk} has approved (locked) images, so it was kept.",
                 messages.ERROR,
             )
-        super().delete_queryset(request, queryset.exclude(pk__in=locked.values("pk")))
+        for generation in queryset.exclude(pk__in=locked.values("pk")).order_by("pk"):
+            self.delete_model(request, generation)
+
+    def delete_model(self, request, obj):
+        """Its images go through the studio's `image_delete` (audited, their files removed from
+        storage once this commits), then the generation itself."""
+        try:
+            with transaction.atomic():
+                for image in obj.images.select_related("campaign").order_by("index"):
+                    image_delete(image=image, user=request.user)
+                obj.delete()
+        except ValidationError:  # an image was approved since the page was shown
+            self.message_user(
+                request,
+                f"Generation {obj.pk} has approved (locked) images, so it was kept.",
+                messages.ERROR,
+            )
 
     def render_change_form(self, request, context, *args, **kwargs):
         # Every field is read-only; keep only the delete link among the submit buttons.

@@ -1,16 +1,17 @@
 """Stored outputs and their renditions. Files are written by the pipeline, so read-only here."""
 
 from django.contrib import admin, messages
-from django.db.models import Prefetch
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
 
-from generation.admin.media import grid_rendition, original_url, rendition_img, rendition_url
-from generation.audit import audit_record
+from generation.admin.media import original_url, rendition_img, rendition_url
+from generation.collab.review import image_delete
 from generation.labels import image_name
-from generation.models import AuditEvent, Image, Rendition
+from generation.models import Image, Rendition
+from generation.pipeline.generations import image_set_favourite
 
 REVIEW_FIELDS = (
     "review_state",
@@ -32,17 +33,6 @@ FILE_FIELDS = (
     "bytes",
     "checksum",
 )
-
-
-def _audit_deleted(request, image) -> None:
-    audit_record(
-        AuditEvent.Action.IMAGE_DELETED,
-        actor=request.user,
-        campaign=image.campaign,
-        target=image,
-        summary=f"{image_name(image)} (from generation {image.generation_id}) deleted in the admin",
-        review_state=image.review_state,
-    )
 
 
 class RenditionInline(admin.TabularInline):
@@ -108,15 +98,15 @@ class ImageAdmin(admin.ModelAdmin):
     list_per_page = 50
 
     def get_queryset(self, request):
-        grid = Rendition.objects.filter(spec=Rendition.Spec.GRID)
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(Prefetch("renditions", queryset=grid, to_attr="grid_renditions"))
-        )
+        return super().get_queryset(request).with_renditions()
 
     def has_add_permission(self, request):
         return False  # images come from Firefly through the pipeline
+
+    def save_model(self, request, obj, form, change):
+        # The favourite tick is the only field here; it goes through the studio's service.
+        if "is_favourite" in form.changed_data:
+            image_set_favourite(image=obj, favourite=obj.is_favourite)
 
     # Approved images are locked: deleting one is refused with a message, one by one or in bulk.
 
@@ -130,26 +120,20 @@ class ImageAdmin(admin.ModelAdmin):
         return super().delete_view(request, object_id, extra_context)
 
     def delete_queryset(self, request, queryset):
-        locked = list(queryset.filter(review_state=Image.ReviewState.APPROVED))
-        for image in locked:
-            self.message_user(
-                request, LOCKED_MESSAGE.format(name=image_name(image)), messages.ERROR
-            )
-        deletable = queryset.exclude(pk__in=[i.pk for i in locked])
-        for image in deletable.select_related("campaign"):
-            _audit_deleted(request, image)
-        super().delete_queryset(request, deletable)
+        for image in queryset.select_related("campaign").order_by("pk"):
+            self.delete_model(request, image)
 
     def delete_model(self, request, obj):
-        if obj.is_locked:  # not reachable through delete_view; kept for any other caller
+        """Through the studio's service: locked images refused, audited, and the original and
+        renditions removed from storage once the deletion commits."""
+        try:
+            image_delete(image=obj, user=request.user)
+        except ValidationError:
             self.message_user(request, LOCKED_MESSAGE.format(name=image_name(obj)), messages.ERROR)
-            return
-        _audit_deleted(request, obj)
-        super().delete_model(request, obj)
 
     @admin.display(description="Thumbnail")
     def thumbnail(self, obj):
-        rendition = grid_rendition(obj)
+        rendition = obj.rendition(Rendition.Spec.GRID)
         if rendition is None:
             return format_html('<span class="ff-muted">{}</span>', "No thumbnail")
         return rendition_img(rendition)

@@ -98,11 +98,3 @@ def attach_recent_outputs(custom_models: Iterable[CustomModel]) -> None:
     by_model = recent_grid_renditions(model.pk for model in custom_models)
     for model in custom_models:
         model.recent_outputs = by_model.get(model.pk, [])
-
-
-def grid_rendition(image: Image) -> Rendition | None:
-    """The image's grid rendition: from `grid_renditions` when prefetched, else one query."""
-    prefetched = getattr(image, "grid_renditions", None)
-    if prefetched is not None:
-        return prefetched[0] if prefetched else None
-    return image.renditions.filter(spec=Rendition.Spec.GRID).first()

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from generation.access import CampaignAccess, for_campaign, require
 from generation.audit import audit_record
-from generation.labels import image_count
+from generation.labels import image_count, model_label
 from generation.models import AuditEvent, Campaign, Export, Image
 from generation.params import MANIFEST_COLUMNS, GenerationParams
 
@@ -100,8 +100,6 @@ def export_create(
 
 
 def manifest_row(image: Image, name: str) -> dict:
-    from generation.studio.presenters import model_label
-
     g = image.generation
     return {
         "file": name,

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -66,9 +66,7 @@ def account_named(username: str):
 def _with_previews(qs: QuerySet[Image]) -> QuerySet[Image]:
     return qs.select_related(
         "generation", "generation__custom_model", "generation__requested_by"
-    ).prefetch_related(
-        Prefetch("renditions", queryset=Rendition.objects.all()),
-    )
+    ).with_renditions()
 
 
 def _share_campaign(images: list[Image], campaign: Campaign) -> list[Image]:
@@ -197,13 +195,13 @@ def shared_gallery(images: QuerySet[Image], limit: int = SHARED_IMAGES_MAX) -> l
     """What a share link's viewer sees (`images`: `sharing.share_link_images`), newest first."""
     return list(
         images.select_related("generation", "generation__custom_model")
-        .prefetch_related("renditions")
+        .with_renditions()
         .order_by("-id")[:limit]
     )
 
 
 def shared_rendition(image: Image, spec: str) -> Rendition | None:
-    return Rendition.objects.filter(image=image, spec=spec).first()
+    return image.rendition(spec)
 
 
 def export_for_user(user, pk: int) -> Export:

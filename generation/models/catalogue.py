@@ -113,5 +113,7 @@ class CustomModel(models.Model):
         return ""
 
     @property
-    def base_model_label(self) -> str:
+    def firefly_base_model(self) -> str:
+        """Firefly's name and version of the base model ("clio_v2 2.0.0"); people read
+        `labels.base_model_label` instead."""
         return " ".join(filter(None, [self.base_model_name, self.base_model_version])) or "—"

@@ -131,10 +131,6 @@ class Generation(models.Model):
             and self.error_code not in self.REFUSED_AS_ASKED
         )
 
-    @property
-    def size_label(self) -> str:
-        return f"{self.width}×{self.height}"
-
 
 class GenerationPreset(models.Model):
     """One style preset used by a generation: a row each, so the gallery can filter by preset

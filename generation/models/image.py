@@ -1,18 +1,35 @@
+from __future__ import annotations
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Prefetch
 
+from generation.rendition_specs import RenditionSpec
 from generation.routes import fast_reverse
 
 
-def original_upload_to(instance: "Image", filename: str) -> str:
+def original_upload_to(instance: Image, filename: str) -> str:
     return instance.original_name()
 
 
-def rendition_upload_to(instance: "Rendition", filename: str) -> str:
+def rendition_upload_to(instance: Rendition, filename: str) -> str:
     return instance.file_name()
 
 
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+
+
+#: Where `with_renditions` leaves an image's renditions: a list, so a page of tiles asking for
+#: them builds no queryset per lookup.
+LOADED_RENDITIONS = "loaded_renditions"
+
+
+class ImageQuerySet(models.QuerySet):
+    def with_renditions(self) -> ImageQuerySet:
+        """These images with their renditions, one query for all (see `Image.rendition`)."""
+        return self.prefetch_related(
+            Prefetch("renditions", queryset=Rendition.objects.all(), to_attr=LOADED_RENDITIONS)
+        )
 
 
 class Image(models.Model):
@@ -63,6 +80,8 @@ class Image(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_comment = models.TextField(blank=True)
 
+    objects = ImageQuerySet.as_manager()
+
     class Meta:
         ordering = ["-id"]
         constraints = [
@@ -83,6 +102,15 @@ class Image(models.Model):
 
     def get_absolute_url(self) -> str:
         return fast_reverse("image_detail", self.pk)  # a gallery page prints 60 of these
+
+    def rendition(self, spec: str) -> Rendition | None:
+        """The image's rendition for `spec` (a `Rendition.Spec`), or None while it has none.
+        No query when loaded with `Image.objects.with_renditions()`; one otherwise."""
+        loaded = self.__dict__.get(LOADED_RENDITIONS)
+        for candidate in loaded if loaded is not None else self.renditions.all():
+            if candidate.spec == spec:
+                return candidate
+        return None
 
     @property
     def is_locked(self) -> bool:
@@ -107,9 +135,7 @@ class Image(models.Model):
 class Rendition(models.Model):
     """A resized copy of an image for one spec ("grid", "preview"); one row per (image, spec)."""
 
-    class Spec(models.TextChoices):
-        GRID = "grid", "Grid thumbnail"
-        PREVIEW = "preview", "Preview"
+    Spec = RenditionSpec  # each spec's height is on it: `Rendition.Spec.GRID.height`
 
     image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="renditions")
     spec = models.CharField(max_length=16, choices=Spec.choices)

@@ -63,7 +63,7 @@ def base_model_is_known(model: CustomModel) -> bool:
 def needs_model_version_message(model: CustomModel) -> str:
     """What an admin is told when a model can't be enabled because its version is unknown."""
     return (
-        f"Pick the model version first: Firefly's base model “{model.base_model_label}” is new "
+        f"Pick the model version first: Firefly's base model “{model.firefly_base_model}” is new "
         "to the studio, so it can't tell which model version to generate with."
     )
 
@@ -95,7 +95,7 @@ def _fields(item: FireflyCustomModel) -> dict:
     }
 
 
-def custom_models_sync() -> SyncResult:
+def custom_models_sync(*, actor=None) -> SyncResult:
     """Upsert every custom model Firefly lists (any published state, all pages) by asset id.
 
     Admin fields (`enabled`, `notes`, `position`, `chosen_model_version`) are kept, with one
@@ -104,6 +104,9 @@ def custom_models_sync() -> SyncResult:
     `missing_since` (they are not deleted: generations refer to them); a model listed again
     loses it. Raises the client's errors (e.g. `RateLimitedError` with `retry_after` while the
     shared rate limiter has no free slot yet); then nothing changes.
+
+    One audit row per sync: a scheduled sync (no `actor`) only when it changed something, one
+    a person asked for (`actor`, from the admin) always, in their name.
     """
     wait = ratelimit.reserve(ratelimit.RequestKind.CATALOGUE, "sync").wait_seconds()
     if wait > 0:
@@ -157,14 +160,15 @@ def custom_models_sync() -> SyncResult:
                 "custom model %s has base model %r, unknown to the studio: disabled until an "
                 "admin picks its model version",
                 row.asset_id,
-                row.base_model_label,
+                row.firefly_base_model,
             )
             if row.enabled:
                 _set_enabled(row, False, actor=None, reason="its base model is unknown")
     logger.info("custom models synced: %d new, %d changed, %d missing", created, updated, missing)
-    if created or updated or missing:  # a sync that changed nothing leaves no trace
+    if created or updated or missing or actor is not None:
         audit_record(
             AuditEvent.Action.MODEL_SYNCED,
+            actor=actor,
             summary=f"Custom models synced: {created} new, {updated} updated, {missing} missing",
             created=created,
             updated=updated,
@@ -229,7 +233,7 @@ def custom_model_choose_version(
         raise ValidationError(
             {
                 "chosen_model_version": [
-                    f"Firefly's base model “{model.base_model_label}” decides the model version "
+                    f"Firefly's base model “{model.firefly_base_model}” decides the model version "
                     f"({model.model_version}); it can't be changed here."
                 ]
             }
@@ -253,7 +257,7 @@ def custom_model_choose_version(
             AuditEvent.Action.MODEL_VERSION_CHOSEN,
             actor=actor,
             target=model,
-            summary=f"Custom model “{model.display_name}” (base model {model.base_model_label}) "
+            summary=f"Custom model “{model.display_name}” (base model {model.firefly_base_model}) "
             f"set to generate as {label}",
             asset_id=model.asset_id,
             model_version=version,

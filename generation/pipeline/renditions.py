@@ -4,9 +4,9 @@ Each output is decoded once, at reduced scale where the format allows it (JPEG D
 `draft`), shrunk to the preview size (box filter by whole factors, then LANCZOS for the rest),
 and the grid thumbnail is made from the preview with LANCZOS, not from the original: about
 20 ms of CPU per 2048² JPEG for both sizes instead of 50 ms naively (docs/benchmarks.md,
-part 4). Sizes are heights, because the gallery lays tiles out in rows of equal height: a 16:9
-image gets as sharp a tile as a square one. Orientation from EXIF is applied; PNG, WebP,
-palette and transparent images are flattened onto white after resizing. Both copies are
+part 4). Each spec's height is on the spec (`RenditionSpec`, which is `Rendition.Spec`).
+Orientation from EXIF is applied; PNG, WebP, palette and transparent images are flattened onto
+white after resizing. Both copies are
 baseline JPEG q85.
 
 Images whose header claims more than `MAX_PIXELS` are refused before any pixel is decoded
@@ -25,12 +25,12 @@ from typing import BinaryIO
 
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
+from generation.rendition_specs import RenditionSpec
+
 #: Largest accepted output: four times Firefly's 2048² (its biggest size is 2688×1536).
 MAX_PIXELS = 2048 * 2048 * 4
-#: Height, in pixels, of each rendition spec (`Rendition.Spec`). Gallery rows are at most a
-#: grid rendition tall (`--row-height` in static/css/app.css), so the grid rendition is sharp on
-#: ordinary screens and the preview, twice as tall, on 2× screens (the tiles' `srcset`).
-SPEC_SIZES = {"preview": 512, "grid": 256}
+#: The specs made, largest first: each is made from the one before it.
+SPECS_LARGEST_FIRST = sorted(RenditionSpec, key=lambda spec: -spec.height)
 #: A rendition is at most this many times as wide as it is tall (panoramas are fitted by width).
 MAX_WIDTH_PER_HEIGHT = 2
 JPEG_QUALITY = 85
@@ -161,7 +161,8 @@ def _oriented_size(im: Image.Image) -> tuple[int, int]:
 
 
 def process_image(src: str | Path | BinaryIO) -> ProcessedImage:
-    """Verify `src` and make every rendition in `SPEC_SIZES`, largest first, from one decode."""
+    """Verify `src` and make a rendition of every `RenditionSpec`, largest first, from one
+    decode."""
     if hasattr(src, "read"):
         data = src.read()  # Pillow may close a stream it verified; keep our own bytes
         checked, im = inspect_image(io.BytesIO(data)), _open(io.BytesIO(data))
@@ -170,7 +171,7 @@ def process_image(src: str | Path | BinaryIO) -> ProcessedImage:
     try:
         source = SourceInfo(checked.format, checked.content_type, *_oriented_size(im))
         icc_profile = im.info.get("icc_profile")
-        largest = max(_fit(source.width, source.height, max(SPEC_SIZES.values())))
+        largest = max(_fit(source.width, source.height, SPECS_LARGEST_FIRST[0].height))
         if im.format == "JPEG":
             # Decode at 1/2, 1/4 or 1/8 scale, but never below twice the largest rendition
             # (either way round: the stored image may still need turning by its EXIF).
@@ -187,18 +188,17 @@ def process_image(src: str | Path | BinaryIO) -> ProcessedImage:
             # Only then: exif_transpose copies the whole decoded image even when upright.
             working = ImageOps.exif_transpose(working)
         renditions = []
-        for step, (spec, spec_height) in enumerate(
-            sorted(SPEC_SIZES.items(), key=lambda item: -item[1])
-        ):
-            size = _fit(source.width, source.height, spec_height)
+        for step, spec in enumerate(SPECS_LARGEST_FIRST):
+            size = _fit(source.width, source.height, spec.height)
             if working.size != size:
                 # The first step (from the decoded image to the preview) reduces by whole
                 # factors with a box filter and finishes with LANCZOS; later steps are LANCZOS.
                 gap = FIRST_STEP_REDUCING_GAP if step == 0 else 2.0
                 working = working.resize(size, Image.Resampling.LANCZOS, reducing_gap=gap)
             rgb = _to_rgb(working)
-            limit = GRID_MAX_BYTES if spec == "grid" else None
-            renditions.append(RenditionData(spec, _encode(rgb, icc_profile, limit), *rgb.size))
+            limit = GRID_MAX_BYTES if spec == RenditionSpec.GRID else None
+            content = _encode(rgb, icc_profile, limit)
+            renditions.append(RenditionData(spec.value, content, *rgb.size))
         return ProcessedImage(source, tuple(renditions))
     finally:
         im.close()

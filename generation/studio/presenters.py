@@ -13,11 +13,10 @@ from django.http import JsonResponse
 from django.urls import reverse
 
 from generation import labels
-from generation.firefly.facts import MODEL_VERSION_LABELS, PRESETS_BY_ID
+from generation.firefly.facts import PRESETS_BY_ID
 from generation.models import Generation, Image, Rendition
 from generation.routes import fast_reverse
 from generation.studio.files import file_token
-from generation.studio.selectors import grid_rendition, rendition
 
 
 class StudioJSONEncoder(DjangoJSONEncoder):
@@ -51,28 +50,6 @@ def preset_name(preset_id: str) -> str:
     return preset.name if preset else preset_id.replace("_", " ").capitalize()
 
 
-def model_label(generation: Generation) -> str:
-    if generation.custom_model_id and generation.custom_model:
-        return generation.custom_model.display_name
-    return MODEL_VERSION_LABELS.get(generation.model_version, generation.model_version)
-
-
-# A custom model is generated with its base model's version; name the base as Adobe does.
-_CUSTOM_BASES = {"image3_custom": "image3", "image4_custom": "image4_standard"}
-
-
-def base_model_label(custom_model) -> str:
-    """ "Firefly Image 3" for a custom model trained on Image 3 (not Adobe's internal name)."""
-    base = _CUSTOM_BASES.get(custom_model.model_version)
-    if base and base in MODEL_VERSION_LABELS:
-        return MODEL_VERSION_LABELS[base]
-    return custom_model.base_model_label
-
-
-def status_label(status: str) -> str:
-    return Generation.Status(status).label if status in Generation.Status.values else status
-
-
 def image_alt(image: Image) -> str:
     prompt = image.generation.prompt.strip()
     short = prompt if len(prompt) <= 140 else prompt[:139].rstrip() + "…"
@@ -83,11 +60,11 @@ def tile_srcset(image: Image, url=rendition_url) -> str:
     """A gallery tile's ``srcset``: the grid rendition at 1×, the preview at 2× (its height over
     the grid's; rows are at most a grid rendition tall, see generation.pipeline.renditions). ``url``
     gives a rendition's address (a share link serves them under its own)."""
-    grid = grid_rendition(image)
+    grid = image.rendition(Rendition.Spec.GRID)
     if grid is None:
         return ""
     sources = [f"{url(grid)} 1x"]
-    preview = rendition(image, Rendition.Spec.PREVIEW)
+    preview = image.rendition(Rendition.Spec.PREVIEW)
     if preview is not None and preview.height > grid.height:
         sources.append(f"{url(preview)} {preview.height / grid.height:.3g}x")
     return ", ".join(sources)
@@ -95,7 +72,7 @@ def tile_srcset(image: Image, url=rendition_url) -> str:
 
 def tile_data(image: Image) -> dict:
     """One gallery tile for the live JSON (the page's <template> turns it into markup)."""
-    thumb = grid_rendition(image)
+    thumb = image.rendition(Rendition.Spec.GRID)
     return {
         "id": image.pk,
         "generation_id": image.generation_id,
@@ -107,7 +84,7 @@ def tile_data(image: Image) -> dict:
         "height": thumb.height if thumb else image.height,
         "favourite": image.is_favourite,
         "prompt": image.generation.prompt,
-        "caption": model_label(image.generation),
+        "caption": labels.model_label(image.generation),
     }
 
 
@@ -117,7 +94,7 @@ def generation_data(generation: Generation, images: list[Image] | None = None) -
         "id": generation.pk,
         "url": generation.get_absolute_url(),
         "status": generation.status,
-        "status_label": status_label(generation.status),
+        "status_label": labels.status_label(generation.status),
         "is_active": generation.is_active,
         "retry_can_help": generation.retry_can_help,
         "progress": generation.progress,
@@ -126,7 +103,7 @@ def generation_data(generation: Generation, images: list[Image] | None = None) -
         "num_variations": generation.num_variations,
         "width": generation.width,  # the size asked for: placeholders take its shape
         "height": generation.height,
-        "model": model_label(generation),
+        "model": labels.model_label(generation),
         "prompt": generation.prompt,
         "retry_url": fast_reverse("generation_retry", generation.pk),
     }

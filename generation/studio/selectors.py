@@ -20,7 +20,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -78,7 +77,7 @@ def image_for_user(user, pk: int) -> Image:
         Image.objects.filter(pk=pk, campaign__in=visible_campaigns(user))
         .select_related("campaign", "generation", "generation__custom_model")
         .select_related("generation__requested_by")
-        .prefetch_related("renditions")
+        .with_renditions()
         .first()
     )
     if found is None:
@@ -95,37 +94,6 @@ def rendition_for_user(user, pk: int) -> Rendition:
     if found is None:
         raise Http404("No such rendition.")
     return found
-
-
-# --- Renditions -------------------------------------------------------------------------------
-
-
-#: What a gallery tile shows: the grid rendition, and the preview (twice as tall) on 2× screens.
-TILE_SPECS = (Rendition.Spec.GRID, Rendition.Spec.PREVIEW)
-
-
-def tile_renditions() -> Prefetch:
-    """Prefetch the renditions of :data:`TILE_SPECS` (one query for a whole page of tiles)."""
-    return Prefetch(
-        "renditions",
-        queryset=Rendition.objects.filter(spec__in=TILE_SPECS),
-        to_attr="tile_renditions",
-    )
-
-
-def rendition(image: Image, spec: str) -> Rendition | None:
-    """A rendition of an image loaded with :func:`tile_renditions` or a prefetched
-    ``renditions`` relation (no query when either was prefetched)."""
-    loaded = getattr(image, "tile_renditions", None)
-    for candidate in loaded if loaded is not None else image.renditions.all():
-        if candidate.spec == spec:
-            return candidate
-    return None
-
-
-def grid_rendition(image: Image) -> Rendition | None:
-    """The grid thumbnail (see :func:`rendition`)."""
-    return rendition(image, Rendition.Spec.GRID)
 
 
 # --- Campaign list ----------------------------------------------------------------------------
@@ -174,7 +142,7 @@ def campaign_list(user, *, archived: bool = False) -> list[Campaign]:
         .annotate(row=Window(RowNumber(), partition_by=[F("campaign_id")], order_by=F("id").desc()))
         .filter(row__lte=CAMPAIGN_THUMBNAILS)
         .select_related("generation")
-        .prefetch_related(tile_renditions())
+        .with_renditions()
         .order_by("campaign_id", "-id")
     )
     by_campaign: dict[int, list[Image]] = {}
@@ -279,9 +247,7 @@ def gallery_images(campaign: Campaign, filters: GalleryFilters) -> QuerySet[Imag
     if filters.review:
         qs = qs.filter(review_state=filters.review)
     qs = qs.filter(filters.generation_q("generation__", campaign.pk)).filter(date_q(filters))
-    return qs.select_related("generation", "generation__custom_model").prefetch_related(
-        tile_renditions()
-    )
+    return qs.select_related("generation", "generation__custom_model").with_renditions()
 
 
 @dataclass

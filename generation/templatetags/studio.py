@@ -5,9 +5,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from generation import labels
+from generation.models import Rendition
 from generation.studio import presenters
-from generation.studio.selectors import grid_rendition
-from generation.studio.selectors import rendition as find_rendition
 
 register = template.Library()
 
@@ -71,13 +70,13 @@ def status_pill(status: str) -> str:
     return format_html(
         '<span class="pill pill-{}" data-status-pill>{}</span>',
         status,
-        presenters.status_label(status),
+        labels.status_label(status),
     )
 
 
 @register.filter
 def status_text(status: str) -> str:
-    return presenters.status_label(status)
+    return labels.status_label(status)
 
 
 @register.filter
@@ -87,12 +86,12 @@ def preset_name(preset_id: str) -> str:
 
 @register.filter
 def model_label(generation) -> str:
-    return presenters.model_label(generation)
+    return labels.model_label(generation)
 
 
 @register.filter
 def base_model(custom_model) -> str:
-    return presenters.base_model_label(custom_model)
+    return labels.base_model_label(custom_model)
 
 
 @register.filter
@@ -107,7 +106,7 @@ def rendition_url(rendition) -> str:
 
 @register.filter
 def grid(image):
-    return grid_rendition(image)
+    return image.rendition(Rendition.Spec.GRID)
 
 
 @register.filter
@@ -128,7 +127,7 @@ def tile_shape(width: int, height: int) -> str:
 
 @register.filter
 def spec(image, name: str):
-    return find_rendition(image, name)
+    return image.rendition(name)
 
 
 @register.filter

@@ -213,20 +213,22 @@ def sync_result(created=1, updated=2, missing=0):
     return SimpleNamespace(created=created, updated=updated, missing=missing)
 
 
-def test_the_sync_action_calls_the_service_and_reports_the_counts(staff_client, custom_model):
+def test_the_sync_action_calls_the_service_and_reports_the_counts(
+    staff_client, staff_user, custom_model
+):
     with mock.patch(SYNC_PATH, return_value=sync_result(2, 5, 1)) as sync:
         response = action(staff_client, "sync_from_firefly", custom_model)
-    sync.assert_called_once_with()
+    sync.assert_called_once_with(actor=staff_user)
     assert response.status_code == 200
     assert texts(response) == [
         "Synced custom models from Firefly: 2 new, 5 updated, 1 no longer listed."
     ]
 
 
-def test_the_sync_button_posts_to_the_sync_url_and_comes_back(staff_client):
+def test_the_sync_button_posts_to_the_sync_url_and_comes_back(staff_client, staff_user):
     with mock.patch(SYNC_PATH, return_value=sync_result(0, 3, 0)) as sync:
         response = staff_client.post(SYNC_URL, follow=True)
-    sync.assert_called_once_with()
+    sync.assert_called_once_with(actor=staff_user)
     assert response.redirect_chain == [(CHANGELIST, 302)]
     assert texts(response) == ["Synced custom models from Firefly: 0 new, 3 updated."]
 

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from generation.models import Generation, Image
-from generation.studio import pages, selectors
+from generation.models import Generation, Image, Rendition
+from generation.studio import pages
 from generation.studio.selectors import GalleryFilters
 from tests.factories import make_custom_model, make_generation, make_images
 
@@ -106,7 +106,7 @@ def test_the_page_selector_uses_two_queries_whatever_the_page_size(
     with django_assert_num_queries(2):  # the images, then their grid renditions
         page = pages.gallery_page(spring_launch, GalleryFilters(q="kettle"), size=size)
         for image in page.images:  # what a tile reads
-            selectors.grid_rendition(image)
+            image.rendition(Rendition.Spec.GRID)
             _ = image.generation.custom_model
     assert len(page.images) == min(size, 130)
 

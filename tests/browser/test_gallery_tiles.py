@@ -17,7 +17,6 @@ from generation.collab import sharing
 from generation.firefly import DownloadedOutput, Output
 from generation.models import Generation, Rendition, ShareLink
 from generation.pipeline.ingest import prepare_outputs, save_outputs
-from generation.pipeline.renditions import SPEC_SIZES
 from generation.studio.presenters import rendition_url
 from tests.browser.support import sign_in
 from tests.factories import make_generation
@@ -166,7 +165,7 @@ def check_rows(tiles, gallery_box, problems):
         left, right = row[0]["x"], row[-1]["x"] + row[-1]["width"]
         edge = gallery_box["x"] + gallery_box["width"]
         heights = [t["height"] for t in row]
-        at_most = max(heights) >= SPEC_SIZES["grid"] - 1
+        at_most = max(heights) >= Rendition.Spec.GRID.height - 1
         if abs(left - gallery_box["x"]) > 1.5 or (abs(right - edge) > 1.5 and not at_most):
             problems.append(f"a row runs from {left:.1f} to {right:.1f}, not edge to edge")
         if max(heights) - min(heights) > 1.5:

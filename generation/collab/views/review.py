@@ -12,11 +12,10 @@ from generation import access
 from generation.collab import comments, review
 from generation.collab import members as membership
 from generation.collab import selectors as collab_selectors
-from generation.labels import image_name
+from generation.labels import image_name, size_label
 from generation.models import CampaignMembership
 from generation.studio import selectors
 from generation.studio.feedback import error_text, redirect_back, site_origin
-from generation.studio.forms import size_label
 
 COMPARE_MAX = 6
 

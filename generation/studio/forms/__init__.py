@@ -5,6 +5,7 @@ Import from here (``from generation.studio.forms import GenerationForm``); the m
 ``filters``.
 """
 
+from generation.labels import size_label
 from generation.studio.forms.campaign import CampaignForm, unique_slug
 from generation.studio.forms.choices import (
     BASE_MODELS,
@@ -14,7 +15,6 @@ from generation.studio.forms.choices import (
     model_value,
     parse_size,
     preset_choices,
-    size_label,
     size_options,
     size_value,
 )

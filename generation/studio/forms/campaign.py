@@ -8,8 +8,9 @@ from django.utils.text import slugify
 
 from generation import access
 from generation.firefly import facts
+from generation.labels import size_label
 from generation.models import Campaign, CampaignMembership, CustomModel
-from generation.studio.forms.choices import PresetField, parse_size, size_label, size_options
+from generation.studio.forms.choices import PresetField, parse_size, size_options
 
 
 def unique_slug(name: str, *, exclude_pk: int | None = None) -> str:

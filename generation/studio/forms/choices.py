@@ -88,14 +88,6 @@ def size_options() -> list[dict]:
     return ordered
 
 
-def size_label(width: int, height: int) -> str:
-    for version in facts.MODEL_VERSIONS:
-        for size in facts.allowed_sizes(version):
-            if (size.width, size.height) == (width, height):
-                return size.label
-    return f"{width} x {height}"
-
-
 def parse_size(value: str) -> tuple[int, int] | None:
     try:
         width, height = (int(part) for part in value.lower().split("x"))

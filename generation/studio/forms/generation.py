@@ -20,9 +20,9 @@ from generation.firefly.validation import (
     validate_range,
     validate_seeds,
 )
+from generation.labels import base_model_label, size_label
 from generation.models import Campaign, CustomModel
 from generation.params import FIELD_NAMES, GenerationParams
-from generation.studio import presenters
 from generation.studio.forms.choices import (
     BASE_MODELS,
     CUSTOM_PREFIX,
@@ -30,7 +30,6 @@ from generation.studio.forms.choices import (
     PresetField,
     model_value,
     parse_size,
-    size_label,
     size_options,
 )
 
@@ -162,7 +161,7 @@ class GenerationForm(forms.Form):
                     "name": model.display_name,
                     "custom": True,
                     "version": model.model_version,
-                    "base": presenters.base_model_label(model),
+                    "base": base_model_label(model),
                     "training_mode": model.get_training_mode_display(),
                     "sample_prompt": model.sample_prompt,
                     "unsupported": " ".join(

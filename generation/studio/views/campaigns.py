@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from generation import access
+from generation import access, labels
 from generation.models import Generation
 from generation.pipeline import fairness
 from generation.studio import pages, presenters, selectors
@@ -130,7 +130,7 @@ def campaign_generations(request, slug):
             sum(counts[s] for s in Generation.ACTIVE_STATUSES),
         ),
         *(
-            (s, presenters.status_label(s), counts[s])
+            (s, labels.status_label(s), counts[s])
             for s in (Generation.Status.SUCCEEDED, *pages.ENDED_STATUSES)
         ),
     ]

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from generation.labels import image_count
+from generation.labels import image_count, size_label
 from generation.models import Image
 from generation.pipeline import generations
 from generation.studio import presenters, selectors
@@ -20,7 +20,6 @@ from generation.studio.forms import (
     fresh_seed,
     initial_from_campaign,
     initial_from_generation,
-    size_label,
 )
 
 TOKENS_SESSION_KEY = "generation_form_tokens"
@@ -153,7 +152,7 @@ def _images_with_renditions(generation):
     return list(
         Image.objects.filter(generation=generation)
         .select_related("generation", "generation__custom_model")
-        .prefetch_related(selectors.tile_renditions())
+        .with_renditions()
         .order_by("index")
     )
 

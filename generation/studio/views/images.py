@@ -8,9 +8,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from generation import access
+from generation.labels import size_label
+from generation.models import Rendition
 from generation.pipeline import generations
 from generation.studio import files, presenters, selectors
-from generation.studio.forms import size_label
 
 
 @login_required
@@ -19,7 +20,7 @@ def image_detail(request, pk):
     image = selectors.image_for_user(request.user, pk)
     newer, older = selectors.image_neighbours(image)
     generation = image.generation
-    preview = selectors.rendition(image, "preview")
+    preview = image.rendition(Rendition.Spec.PREVIEW)
     return render(
         request,
         "generation/image_detail.html",
