@@ -21,8 +21,9 @@ JUST_NOW = dt.timedelta(minutes=1)
 
 
 def image_name(image) -> str:
-    """What an image is called on every page, message and email: its number in the studio."""
-    return f"Image {image.pk}"
+    """What an image is called on every page, message and email: its number in the studio (the
+    model's own name for itself, so the admin and logs say the same)."""
+    return str(image)
 
 
 def variation_label(image, generation) -> str:

@@ -7,7 +7,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 
-from generation.collab.review import membership_remove, membership_set_role
+from generation.collab.members import membership_remove, membership_set_role
 from generation.models import Campaign, CampaignMembership, Generation
 
 OWNER = CampaignMembership.Role.OWNER

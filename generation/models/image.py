@@ -96,9 +96,8 @@ class Image(models.Model):
         ]
 
     def __str__(self) -> str:
-        from generation.labels import image_name
-
-        return image_name(self)
+        # What an image is called on every page, message and email (`labels.image_name`).
+        return f"Image {self.pk}"
 
     def get_absolute_url(self) -> str:
         return fast_reverse("image_detail", self.pk)  # a gallery page prints 60 of these
