@@ -7,7 +7,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from generation.models import AuditEvent, CustomModel, Generation, Image
-from tests.admin.factories import make_image
+from tests.factories import make_image
 
 IMAGES = reverse("admin:generation_image_changelist")
 MODELS = reverse("admin:generation_custommodel_changelist")
