@@ -93,6 +93,13 @@ class Export(models.Model):
     bytes = models.BigIntegerField(default=0)
     error_message = models.TextField(blank=True)
     download_count = models.PositiveIntegerField(default=0)
+    # The sweeper re-drives an export that shows no sign of life (generation/collab/export_sweep.py)
+    touched_at = models.DateTimeField(
+        default=timezone.now, help_text="Last sign of life: queued, re-sent, claimed or progress."
+    )
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Builds started; a worker killed mid-build makes another."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
@@ -102,6 +109,7 @@ class Export(models.Model):
         indexes = [
             models.Index(fields=["campaign", "-id"], name="export_campaign"),
             models.Index(fields=["status", "expires_at"], name="export_expiry"),
+            models.Index(fields=["status", "touched_at"], name="export_liveness"),
         ]
 
     def __str__(self) -> str:
