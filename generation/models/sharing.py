@@ -15,6 +15,10 @@ class ShareLink(models.Model):
         APPROVED = "approved", "Approved images only"
         ALL = "all", "All images (unapproved ones marked as drafts)"
 
+    class Covers(models.TextChoices):
+        CAMPAIGN = "campaign", "Whole campaign"
+        SELECTION = "selection", "Selected images"
+
     campaign = models.ForeignKey(
         "generation.Campaign", on_delete=models.CASCADE, related_name="share_links"
     )
@@ -25,8 +29,11 @@ class ShareLink(models.Model):
     token_hint = models.CharField(max_length=8, help_text="The token's first characters.")
     label = models.CharField(max_length=120, blank=True)
     scope = models.CharField(max_length=16, choices=Scope.choices, default=Scope.APPROVED)
+    # What the link covers is fixed when it is made: a selection whose images are all deleted
+    # shows nothing, never the whole campaign.
+    covers = models.CharField(max_length=16, choices=Covers.choices, default=Covers.CAMPAIGN)
     images = models.ManyToManyField(
-        "generation.Image", blank=True, related_name="+", help_text="Empty: the whole campaign."
+        "generation.Image", blank=True, related_name="+", help_text="The selection it covers."
     )
     allow_download = models.BooleanField(default=False)
     password = models.CharField(max_length=128, blank=True, help_text="A Django password hash.")
