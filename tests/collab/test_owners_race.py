@@ -25,7 +25,7 @@ def test_two_owners_demoting_each_other_at_once_leave_one_owner(spring_launch, a
         )
         start = threading.Barrier(2)
 
-        def demote(actor, target):
+        def demote(actor, target, start=start):
             start.wait()
             try:
                 members.membership_set_role(
