@@ -374,6 +374,16 @@ NOTIFICATION_EMAILS = env_bool("NOTIFICATION_EMAILS", True)
 EXPORT_LINK_MAX_AGE_SECONDS = env_int("EXPORT_LINK_MAX_AGE_SECONDS", 24 * 3600, minimum=60)
 EXPORT_RETENTION_HOURS = env_int("EXPORT_RETENTION_HOURS", 72, minimum=1)
 EXPORT_TEMP_DIR = env_str("EXPORT_TEMP_DIR")  # empty: the system's temporary folder
+# Exports are re-driven from the database like generations (generation/collab/export_sweep.py).
+EXPORT_SWEEP_QUEUED_GRACE_SECONDS = env_float("EXPORT_SWEEP_QUEUED_GRACE_SECONDS", 60.0, minimum=0)
+EXPORT_SWEEP_RUNNING_SILENCE_SECONDS = env_float(
+    "EXPORT_SWEEP_RUNNING_SILENCE_SECONDS", 600.0, minimum=10
+)
+EXPORT_MAX_ATTEMPTS = env_int("EXPORT_MAX_ATTEMPTS", 3, minimum=1)
+CELERY_BEAT_SCHEDULE["sweep-stuck-exports"] = {
+    "task": "generation.tasks.sweep_exports",
+    "schedule": 60.0,
+}
 CELERY_BEAT_SCHEDULE["clean-up-exports"] = {
     "task": "generation.tasks.cleanup_exports",
     "schedule": env_float("EXPORT_CLEANUP_INTERVAL_SECONDS", 3600.0, minimum=10),

@@ -93,10 +93,16 @@ def export_create(
             summary=f"Export {export.pk} of {image_count(len(ids))}",
             filters=filters or {},
         )
-        transaction.on_commit(
-            lambda: current_app.signature(BUILD_EXPORT_TASK).delay(export.pk), robust=True
-        )
+        enqueue_build(export.pk)
     return export
+
+
+def enqueue_build(export_id: int) -> None:
+    """Queue the build once the current transaction commits. A lost message is not lost work:
+    the row stays queued and the sweeper sends it again (`export_sweep`)."""
+    transaction.on_commit(
+        lambda: current_app.signature(BUILD_EXPORT_TASK).delay(export_id), robust=True
+    )
 
 
 def manifest_row(image: Image, name: str) -> dict:
@@ -135,7 +141,7 @@ def _csv_cell(value) -> str:
 def export_build(*, export_id: int) -> str:
     """Build the ZIP for a queued export (a redelivered task finds it claimed and stops)."""
     claimed = Export.objects.filter(pk=export_id, status=Export.Status.QUEUED).update(
-        status=Export.Status.RUNNING
+        status=Export.Status.RUNNING, touched_at=timezone.now(), attempts=F("attempts") + 1
     )
     if not claimed:
         return "not_queued"
@@ -151,7 +157,7 @@ def export_build(*, export_id: int) -> str:
     try:
         with tempfile.TemporaryFile(dir=settings.EXPORT_TEMP_DIR or None) as handle:
             with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED) as archive:
-                for done, image in enumerate(images.iterator(chunk_size=200), start=1):
+                for done, image in enumerate(_in_batches(images), start=1):
                     name = f"images/{image.download_name()}"
                     with (
                         default_storage.open(image.original.name, "rb") as source,
@@ -160,7 +166,9 @@ def export_build(*, export_id: int) -> str:
                         shutil.copyfileobj(source, target, CHUNK)
                     rows.append(manifest_row(image, name))
                     if done % PROGRESS_EVERY == 0:
-                        Export.objects.filter(pk=export_id).update(done=done)
+                        Export.objects.filter(pk=export_id).update(
+                            done=done, touched_at=timezone.now()
+                        )
                 manifest = {
                     "campaign": {"name": export.campaign.name, "slug": export.campaign.slug},
                     "export_id": export.pk,
@@ -208,6 +216,14 @@ def export_build(*, export_id: int) -> str:
     )
     logger.info("export %s ready: %d images, %d bytes", export_id, len(rows), size)
     return "ready"
+
+
+def _in_batches(images, size: int = 200):
+    """The images in id order, a batch per query with no cursor left open between them: on
+    SQLite a progress write while a read is still open waits for a lock it can never get."""
+    ids = list(images.values_list("pk", flat=True))
+    for start in range(0, len(ids), size):
+        yield from images.filter(pk__in=ids[start : start + size])
 
 
 def export_fail(*, export_id: int, message: str) -> None:

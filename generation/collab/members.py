@@ -23,6 +23,7 @@ def membership_set_role(
     if role not in Role.values:
         raise ValidationError("Unknown role.")
     with transaction.atomic():
+        _lock_team(campaign, user, "Only the campaign's owners can change roles.")
         membership, created = CampaignMembership.objects.select_for_update().get_or_create(
             campaign=campaign, user=member, defaults={"role": role}
         )
@@ -52,6 +53,7 @@ def membership_remove(
     access = for_campaign(user, campaign, known=access)
     require(access.can_manage, "Only the campaign's owners can remove members.")
     with transaction.atomic():
+        _lock_team(campaign, user, "Only the campaign's owners can remove members.")
         membership = (
             CampaignMembership.objects.select_for_update()
             .filter(campaign=campaign, user=member)
@@ -72,6 +74,14 @@ def membership_remove(
             new=None,
         )
         membership.delete()
+
+
+def _lock_team(campaign: Campaign, user, refusal: str) -> None:
+    """Serialise changes to one campaign's team (a lock on the campaign row), then ask again
+    whether `user` may make them: two owners demoting each other at once would otherwise each
+    see the other still an owner, and leave the campaign with none."""
+    list(Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk", flat=True))
+    require(for_campaign(user, campaign).can_manage, refusal)
 
 
 def _role(role: str | None) -> str:

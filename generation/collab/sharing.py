@@ -70,6 +70,7 @@ def share_link_create(
             token_hint=token[:6],
             label=label.strip()[:120],
             scope=scope,
+            covers=ShareLink.Covers.SELECTION if ids else ShareLink.Covers.CAMPAIGN,
             allow_download=allow_download,
             password=make_password(password) if password else "",
             expires_at=expires_at,
@@ -148,9 +149,10 @@ def share_link_record_view(session, link: ShareLink, *, address: str = "") -> No
 
 
 def share_link_images(link: ShareLink) -> QuerySet[Image]:
-    """What the link shows: its selection (or the whole campaign), approved only if so scoped."""
+    """What the link shows: the whole campaign or its selection as made (what is left of it),
+    approved only if so scoped."""
     qs = Image.objects.filter(campaign_id=link.campaign_id)
-    if link.images.exists():
+    if link.covers == ShareLink.Covers.SELECTION:
         qs = qs.filter(pk__in=link.images.values("pk"))
     if link.scope == ShareLink.Scope.APPROVED:
         qs = qs.filter(review_state=Image.ReviewState.APPROVED)

@@ -11,7 +11,7 @@ from smtplib import SMTPException
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from generation.collab import exports, notifications
+from generation.collab import export_sweep, exports, notifications
 from generation.pipeline.tasks import DATABASE_ERRORS, MAX_RETRIES, database_backoff
 
 
@@ -35,6 +35,12 @@ def build_export(self: Task, export_id: int) -> str:
     except SoftTimeLimitExceeded:
         exports.export_fail(export_id=export_id, message="The export took too long; try fewer.")
         return "time_limit"
+
+
+@shared_task(name="generation.tasks.sweep_exports", expires=60)
+def sweep_exports() -> dict[str, int]:
+    """Beat: send again the exports whose message or worker was lost (see export_sweep)."""
+    return export_sweep.exports_sweep()
 
 
 @shared_task(name="generation.tasks.cleanup_exports", expires=600)

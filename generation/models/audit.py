@@ -26,6 +26,8 @@ class AuditEvent(models.Model):
         REVIEW_REJECTED = "review.rejected", "Image rejected"
         IMAGE_DELETED = "image.deleted", "Image deleted"
         MEMBER_ROLE_CHANGED = "member.role_changed", "Member role changed"
+        CAMPAIGN_CREATED = "campaign.created", "Campaign created"
+        CAMPAIGN_UPDATED = "campaign.updated", "Campaign settings changed"
         SHARE_CREATED = "share.created", "Share link created"
         SHARE_VIEWED = "share.viewed", "Share link viewed"
         SHARE_REVOKED = "share.revoked", "Share link revoked"

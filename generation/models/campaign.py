@@ -16,9 +16,12 @@ class CampaignQuerySet(models.QuerySet):
 class Campaign(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
-    description = models.TextField(blank=True)
+    # Every page of the campaign carries these: bounded, so one paste cannot weigh on them all.
+    description = models.TextField(blank=True, max_length=2000)
     brand_notes = models.TextField(
-        blank=True, help_text="Tone, palette and do's and don'ts the team should keep in mind."
+        blank=True,
+        max_length=4000,
+        help_text="Tone, palette and do's and don'ts the team should keep in mind.",
     )
     default_custom_model = models.ForeignKey(
         "generation.CustomModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -94,9 +94,19 @@ class Generation(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The form's one-time token: a second POST of the same form (a double click, ten tabs) hits
+    # the unique constraint instead of paying for another generation, in every mode.
+    form_token = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requested_by", "form_token"],
+                condition=~models.Q(form_token=""),
+                name="one_generation_per_form",
+            )
+        ]
         indexes = [
             models.Index(fields=["campaign", "-id"], name="generation_campaign_recent"),
             models.Index(fields=["campaign", "status", "-id"], name="generation_campaign_status"),

@@ -15,6 +15,10 @@ class ShareLink(models.Model):
         APPROVED = "approved", "Approved images only"
         ALL = "all", "All images (unapproved ones marked as drafts)"
 
+    class Covers(models.TextChoices):
+        CAMPAIGN = "campaign", "Whole campaign"
+        SELECTION = "selection", "Selected images"
+
     campaign = models.ForeignKey(
         "generation.Campaign", on_delete=models.CASCADE, related_name="share_links"
     )
@@ -25,8 +29,11 @@ class ShareLink(models.Model):
     token_hint = models.CharField(max_length=8, help_text="The token's first characters.")
     label = models.CharField(max_length=120, blank=True)
     scope = models.CharField(max_length=16, choices=Scope.choices, default=Scope.APPROVED)
+    # What the link covers is fixed when it is made: a selection whose images are all deleted
+    # shows nothing, never the whole campaign.
+    covers = models.CharField(max_length=16, choices=Covers.choices, default=Covers.CAMPAIGN)
     images = models.ManyToManyField(
-        "generation.Image", blank=True, related_name="+", help_text="Empty: the whole campaign."
+        "generation.Image", blank=True, related_name="+", help_text="The selection it covers."
     )
     allow_download = models.BooleanField(default=False)
     password = models.CharField(max_length=128, blank=True, help_text="A Django password hash.")
@@ -93,6 +100,13 @@ class Export(models.Model):
     bytes = models.BigIntegerField(default=0)
     error_message = models.TextField(blank=True)
     download_count = models.PositiveIntegerField(default=0)
+    # The sweeper re-drives an export that shows no sign of life (generation/collab/export_sweep.py)
+    touched_at = models.DateTimeField(
+        default=timezone.now, help_text="Last sign of life: queued, re-sent, claimed or progress."
+    )
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Builds started; a worker killed mid-build makes another."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
@@ -102,6 +116,7 @@ class Export(models.Model):
         indexes = [
             models.Index(fields=["campaign", "-id"], name="export_campaign"),
             models.Index(fields=["status", "expires_at"], name="export_expiry"),
+            models.Index(fields=["status", "touched_at"], name="export_liveness"),
         ]
 
     def __str__(self) -> str:

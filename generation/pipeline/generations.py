@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from generation.audit import audit_record
@@ -61,6 +61,7 @@ def generation_create(
     user,
     params: GenerationParams | None = None,
     retry_of: Generation | None = None,
+    form_token: str | None = None,
     **fields: Any,
 ) -> Generation:
     """Validate a request, store it and queue it for submission to Firefly.
@@ -68,7 +69,8 @@ def generation_create(
     The request is `params`, or else `GenerationParams(**fields)` (`prompt`, `width` and
     `height` at least). Raises `ValidationError` with a dict of field errors (`prompt`,
     `custom_model`, `model_version`, `width`/`height`, `seeds`, ... and `__all__`) and
-    `PermissionDenied` when `user` is not a member of `campaign`.
+    `PermissionDenied` when `user` is not a member of `campaign`, and `AlreadySubmittedError` when
+    `form_token` already made a generation for `user` (nothing new is stored or sent).
     """
     if params is None:
         params = GenerationParams(**fields)
@@ -92,34 +94,59 @@ def generation_create(
     if problems:
         raise ValidationError(problems)
 
-    with transaction.atomic():
-        generation = Generation.objects.create(
-            campaign=campaign,
-            requested_by=user,
-            retry_of=retry_of,
-            **params.model_fields(),
-            status=Status.QUEUED,
-            next_poll_at=timezone.now(),
-        )
-        GenerationPreset.objects.bulk_create(
-            GenerationPreset(generation=generation, preset=preset)
-            for preset in params.style_presets
-        )
-        audit_record(
-            AuditEvent.Action.GENERATION_RETRIED
-            if retry_of is not None
-            else AuditEvent.Action.GENERATION_REQUESTED,
-            actor=user,
-            campaign=campaign,
-            target=generation,
-            summary=f"Generation {generation.pk}"
-            + (f" (retry of {retry_of.pk})" if retry_of is not None else "")
-            + f": {params.prompt[:120]}",
-        )
-        schedule(SUBMIT, generation.pk)
+    try:
+        with transaction.atomic():
+            generation = _store(campaign, user, params, retry_of, form_token)
+    except IntegrityError:
+        earlier = Generation.objects.filter(requested_by=user, form_token=form_token).first()
+        if form_token and earlier is not None:
+            raise AlreadySubmittedError(earlier) from None
+        raise
     # The gallery's filter bar may now offer a new model, preset or person.
     forget_gallery_filter_options(campaign.pk)
     logger.info("generation %s created for campaign %s", generation.pk, campaign.pk)
+    return generation
+
+
+class AlreadySubmittedError(Exception):
+    """This form was submitted before; `generation` is what it started."""
+
+    def __init__(self, generation: Generation) -> None:
+        super().__init__(f"form already submitted as generation {generation.pk}")
+        self.generation = generation
+
+
+def _store(
+    campaign: Campaign,
+    user: Any,
+    params: GenerationParams,
+    retry_of: Generation | None,
+    form_token: str | None,
+) -> Generation:
+    generation = Generation.objects.create(
+        campaign=campaign,
+        requested_by=user,
+        retry_of=retry_of,
+        form_token=form_token or "",
+        **params.model_fields(),
+        status=Status.QUEUED,
+        next_poll_at=timezone.now(),
+    )
+    GenerationPreset.objects.bulk_create(
+        GenerationPreset(generation=generation, preset=preset) for preset in params.style_presets
+    )
+    audit_record(
+        AuditEvent.Action.GENERATION_RETRIED
+        if retry_of is not None
+        else AuditEvent.Action.GENERATION_REQUESTED,
+        actor=user,
+        campaign=campaign,
+        target=generation,
+        summary=f"Generation {generation.pk}"
+        + (f" (retry of {retry_of.pk})" if retry_of is not None else "")
+        + f": {params.prompt[:120]}",
+    )
+    schedule(SUBMIT, generation.pk)
     return generation
 
 

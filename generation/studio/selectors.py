@@ -347,3 +347,12 @@ def review_counts(campaign: Campaign) -> dict[str, int]:
     """Images per review state (every state present, zeros included)."""
     rows = Image.objects.filter(campaign=campaign)
     return _count_by(rows, "review_state", Image.ReviewState.values)
+
+
+def generation_id_for_form(user, form_token: str) -> int | None:
+    """The generation `user` started with the generation form carrying `form_token`."""
+    return (
+        Generation.objects.filter(requested_by=user, form_token=form_token)
+        .values_list("pk", flat=True)
+        .first()
+    )

@@ -67,8 +67,10 @@ class CampaignForm(forms.ModelForm):
         if self.instance.pk is None:
             del self.fields["archived"]
         elif not access.for_campaign(user, self.instance).can_manage:
-            # Review rules are the owners' to set, like roles: other members see them read-only.
-            self.fields["requesters_cannot_approve"].disabled = True
+            # Settings, review rules and archiving are the owners' (like roles): other members
+            # see them read-only.
+            for field in self.fields.values():
+                field.disabled = True
         self.preset_groups = facts.preset_groups()
 
     def clean_name(self):

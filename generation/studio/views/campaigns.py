@@ -12,6 +12,7 @@ from generation import access, labels
 from generation.models import Generation
 from generation.pipeline import fairness
 from generation.studio import pages, presenters, selectors
+from generation.studio.campaigns import campaign_save
 from generation.studio.forms import CampaignForm, GalleryFilterForm
 
 
@@ -37,7 +38,7 @@ def campaign_list(request):
 def campaign_create(request):
     form = CampaignForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        campaign = form.save()
+        campaign = campaign_save(form, user=request.user)
         messages.success(request, f"“{campaign.name}” is ready. Start with a first generation.")
         return redirect("generation_new", slug=campaign.slug)
     return render(request, "generation/campaign_form.html", {"form": form, "creating": True})
@@ -50,9 +51,12 @@ def campaign_edit(request, slug):
     rights = access.for_campaign(request.user, campaign)
     if not rights.can_edit:
         raise PermissionDenied
+    if request.method == "POST" and not rights.can_manage:
+        # Members see the settings; renaming, archiving and the defaults are the owners'.
+        raise PermissionDenied
     form = CampaignForm(request.POST or None, instance=campaign, user=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        campaign_save(form, user=request.user)
         messages.success(request, "Campaign settings saved.")
         return redirect(campaign)
     return render(

@@ -4,7 +4,6 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -24,15 +23,15 @@ from generation.studio.forms import (
 
 TOKENS_SESSION_KEY = "generation_form_tokens"
 TOKENS_KEPT = 50
-TOKEN_TTL = 6 * 3600
 
 
 # --- One generation per submitted form ----------------------------------------------------------
 #
-# Each rendering of the form carries a fresh random token, remembered in the session. The first
-# POST with a token claims it with an atomic `cache.add`; a second POST with the same token (a
-# double click, a resubmitted page) finds the claim and is sent to the generation the first one
-# created instead of creating another. The submit button is also disabled by JavaScript.
+# Each rendering of the form carries a fresh random token, remembered in the session. The
+# generation is stored with its token under a unique constraint (person, token), so of any number
+# of POSTs of one form (a double click, a resubmitted page, ten tabs at once) exactly one creates
+# a generation, in every mode; the others are sent to it. The submit button is also disabled by
+# JavaScript.
 
 
 def _issue_token(request) -> str:
@@ -42,8 +41,11 @@ def _issue_token(request) -> str:
     return token
 
 
-def _claim_key(request, token: str) -> str:
-    return f"generation-form:{request.user.pk}:{token}"
+def _generation_of_token(request, token: str) -> int | None:
+    """The generation an earlier POST of this form started, if any."""
+    if not token:
+        return None
+    return selectors.generation_id_for_form(request.user, token)
 
 
 def _forget_token(request, token: str) -> None:
@@ -52,11 +54,9 @@ def _forget_token(request, token: str) -> None:
         request.session[TOKENS_SESSION_KEY] = [t for t in tokens if t != token]
 
 
-def _already_submitted(request, campaign, claimed):
+def _already_submitted(request, generation_id: int):
     messages.info(request, "That form was already submitted: here is the generation it started.")
-    if isinstance(claimed, int):
-        return redirect("generation_detail", pk=claimed)
-    return redirect(campaign)
+    return redirect("generation_detail", pk=generation_id)
 
 
 def _prefill(request, campaign) -> dict:
@@ -94,11 +94,10 @@ def generation_new(request, slug):
     campaign = selectors.campaign_for_user(request.user, slug)
     if request.method == "POST":
         form = GenerationForm(request.POST, campaign=campaign)
-        token = request.POST.get("form_token", "")
-        key = _claim_key(request, token)
-        claimed = cache.get(key) if token else None
-        if claimed is not None:
-            return _already_submitted(request, campaign, claimed)
+        token = request.POST.get("form_token", "")[:64]
+        earlier = _generation_of_token(request, token)
+        if earlier is not None:
+            return _already_submitted(request, earlier)
         if form.is_valid():
             if token not in request.session.get(TOKENS_SESSION_KEY, []):
                 form.add_error(
@@ -106,18 +105,19 @@ def generation_new(request, slug):
                     "This form had expired, so nothing was generated. Check the settings and "
                     "submit again.",
                 )
-            elif not cache.add(key, "pending", TOKEN_TTL):
-                return _already_submitted(request, campaign, cache.get(key))
             else:
                 try:
                     generation = generations.generation_create(
-                        campaign=campaign, user=request.user, params=form.params()
+                        campaign=campaign,
+                        user=request.user,
+                        params=form.params(),
+                        form_token=token,
                     )
+                except generations.AlreadySubmittedError as duplicate:
+                    return _already_submitted(request, duplicate.generation.pk)
                 except ValidationError as error:
-                    cache.delete(key)
                     form.add_service_errors(error)
                 else:
-                    cache.set(key, generation.pk, TOKEN_TTL)
                     _forget_token(request, token)
                     messages.success(
                         request,
