@@ -19,13 +19,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, TypeAlias, TypeGuard
 
 from django.core.exceptions import PermissionDenied
 
 from generation.models import Campaign, CampaignMembership, Image
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
 Role = CampaignMembership.Role
+
+#: Whoever acts: a signed-in person or the anonymous one (what `request.user` is). A string,
+#: so that modules may import it at run time without loading the auth models' types.
+Person: TypeAlias = "User | AnonymousUser"
 
 
 @dataclass(frozen=True)
@@ -33,13 +40,13 @@ class CampaignAccess:
     """One person's rights in one campaign: their role there (None for a non-member) and
     whether they are staff."""
 
-    user: Any
+    user: Person | None
     campaign: Campaign
     role: str | None
 
     @property
     def user_id(self) -> int | None:
-        return self.user.pk if _signed_in(self.user) else None
+        return self.user.pk if signed_in(self.user) else None
 
     @property
     def is_staff(self) -> bool:
@@ -85,23 +92,24 @@ class CampaignAccess:
     def can_decide(self, image: Image) -> bool:
         return not self.review_refusal(image)
 
-    def is_for(self, user, campaign: Campaign) -> bool:
+    def is_for(self, user: Person | None, campaign: Campaign) -> bool:
         """Whether this is `user`'s access to `campaign` (a service given one checks it)."""
-        return campaign.pk == self.campaign.pk and (user.pk if _signed_in(user) else None) == (
+        return campaign.pk == self.campaign.pk and (user.pk if signed_in(user) else None) == (
             self.user_id
         )
 
 
-def _signed_in(user) -> bool:
+def signed_in(user: Person | None) -> TypeGuard[User]:
+    """Whether `user` is a signed-in person (for the type checker: a `User`)."""
     return user is not None and user.is_authenticated
 
 
-def _is_staff(user) -> bool:
-    return _signed_in(user) and bool(user.is_staff)
+def _is_staff(user: Person | None) -> bool:
+    return signed_in(user) and bool(user.is_staff)
 
 
 def for_campaign(
-    user,
+    user: Person | None,
     campaign: Campaign,
     *,
     memberships: Iterable[CampaignMembership] | None = None,
@@ -112,7 +120,7 @@ def for_campaign(
     query)."""
     if known is not None and known.is_for(user, campaign):
         return known
-    if not _signed_in(user):
+    if not signed_in(user):
         return CampaignAccess(user, campaign, None)
     if memberships is not None:
         role = next((m.role for m in memberships if m.user_id == user.pk), None)
@@ -125,7 +133,7 @@ def for_campaign(
     return CampaignAccess(user, campaign, role)
 
 
-def can_read_studio_audit(user) -> bool:
+def can_read_studio_audit(user: Person | None) -> bool:
     """The audit trail of every campaign at once is for staff."""
     return _is_staff(user)
 

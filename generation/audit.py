@@ -5,15 +5,19 @@ from __future__ import annotations
 import csv
 import logging
 from collections.abc import Iterator
+from typing import Any
 
-from generation.models import AuditEvent
+from django.db.models import Model, QuerySet
+
+from generation.access import Person, signed_in
+from generation.models import AuditEvent, Campaign
 
 logger = logging.getLogger(__name__)
 
 Action = AuditEvent.Action
 
 
-def _actor_name(user) -> str:
+def _actor_name(user: Person | None) -> str:
     if user is None or not getattr(user, "is_authenticated", False):
         return ""
     return user.get_username()
@@ -22,17 +26,17 @@ def _actor_name(user) -> str:
 def audit_record(
     action: str,
     *,
-    actor=None,
-    campaign=None,
-    target=None,
+    actor: Person | None = None,
+    campaign: Campaign | None = None,
+    target: Model | None = None,
     summary: str = "",
-    **details,
+    **details: Any,
 ) -> AuditEvent:
     """Append one `AuditEvent`. `target` is any model instance (its type and pk are kept);
     `details` must be JSON-serialisable. Anonymous actors (share-link viewers) are recorded
     as no one, with what is known about them in `details`."""
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
+    # Share-link viewers are anonymous: recorded as no one.
+    actor = actor if signed_in(actor) else None
     if campaign is None and target is not None:
         campaign = getattr(target, "campaign", None)
     event = AuditEvent.objects.create(
@@ -40,7 +44,7 @@ def audit_record(
         actor=actor,
         actor_name=_actor_name(actor),
         campaign=campaign,
-        target_type=target._meta.model_name if target is not None else "",
+        target_type=(target._meta.model_name or "") if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         summary=summary[:300],
         details=details,
@@ -56,11 +60,11 @@ CSV_HEADER = ["time", "actor", "action", "campaign", "target_type", "target_id",
 
 
 class _Echo:
-    def write(self, value):
+    def write(self, value: str) -> str:
         return value
 
 
-def audit_csv_rows(events) -> Iterator[str]:
+def audit_csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
     """CSV lines for `events` (a queryset, iterated in chunks: never all in memory)."""
     writer = csv.writer(_Echo())
     yield writer.writerow(CSV_HEADER)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,6 +15,9 @@ from generation.collab.notifications import actor_name, notify
 from generation.collab.selectors import campaign_people
 from generation.labels import image_name
 from generation.models import Campaign, Comment, Image, Notification
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # "@" + a username (letters, digits and . + - _), not inside an email address; the name ends
 # with a letter, digit or underscore, so "Thanks @alice." mentions alice.
@@ -31,7 +36,7 @@ def mention_names(body: str) -> list[str]:
     return list(seen.values())
 
 
-def mentioned_members(campaign: Campaign, body: str) -> list:
+def mentioned_members(campaign: Campaign, body: str) -> list[User]:
     """Campaign members named as @username in `body`."""
     names = {m.lower() for m in mention_names(body)}
     if not names:
@@ -70,11 +75,11 @@ def unknown_mentions_error(campaign: Campaign, body: str) -> ValidationError | N
 def comment_add(
     *,
     image: Image,
-    user,
+    user: User,
     body: str,
     decision: str = "",
     notify_requester: bool = True,
-    already_told=(),
+    already_told: Iterable[User | None] = (),
     allow_unknown_mentions: bool = False,
     origin: str = "",
     access: CampaignAccess | None = None,

@@ -18,6 +18,8 @@ import secrets
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from celery import current_app
 from django.conf import settings
@@ -25,7 +27,7 @@ from django.core import signing
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from generation.access import CampaignAccess, for_campaign, require
@@ -33,6 +35,9 @@ from generation.audit import audit_record
 from generation.labels import image_count, model_label
 from generation.models import AuditEvent, Campaign, Export, Image
 from generation.params import MANIFEST_COLUMNS, GenerationParams
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -65,9 +70,9 @@ MANIFEST_FIELDS = [
 def export_create(
     *,
     campaign: Campaign,
-    user,
-    images,
-    filters: dict | None = None,
+    user: User,
+    images: QuerySet[Image],
+    filters: dict[str, Any] | None = None,
     description: str = "",
     access: CampaignAccess | None = None,
 ) -> Export:
@@ -131,7 +136,7 @@ def manifest_row(image: Image, name: str) -> dict:
     }
 
 
-def _csv_cell(value) -> str:
+def _csv_cell(value: object) -> str:
     if isinstance(value, list):
         value = " ".join(str(v) for v in value)
     text = "" if value is None else str(value)
@@ -160,7 +165,8 @@ def export_build(*, export_id: int) -> str:
                 for done, image in enumerate(_in_batches(images), start=1):
                     name = f"images/{image.download_name()}"
                     with (
-                        default_storage.open(image.original.name, "rb") as source,
+                        # The field's own storage (the default one); refuses a file-less image.
+                        image.original.open("rb") as source,
                         archive.open(name, "w", force_zip64=True) as target,
                     ):
                         shutil.copyfileobj(source, target, CHUNK)
@@ -218,7 +224,7 @@ def export_build(*, export_id: int) -> str:
     return "ready"
 
 
-def _in_batches(images, size: int = 200):
+def _in_batches(images: QuerySet[Image], size: int = 200) -> Iterator[Image]:
     """The images in id order, a batch per query with no cursor left open between them: on
     SQLite a progress write while a read is still open waits for a lock it can never get."""
     ids = list(images.values_list("pk", flat=True))
@@ -249,7 +255,7 @@ def export_check_token(export: Export, token: str) -> bool:
     return value == str(export.pk)
 
 
-def export_record_download(*, export: Export, user) -> None:
+def export_record_download(*, export: Export, user: User) -> None:
     Export.objects.filter(pk=export.pk).update(download_count=F("download_count") + 1)
     audit_record(
         AuditEvent.Action.EXPORT_DOWNLOADED,
@@ -276,11 +282,11 @@ def exports_cleanup(now: dt.datetime | None = None) -> int:
     )
     cleaned = 0
     for export in stale.distinct():
-        if export.file:
+        if name := export.file.name:  # an export that never got its file has none to delete
             try:
-                default_storage.delete(export.file.name)
+                default_storage.delete(name)
             except Exception:
-                logger.warning("could not delete %s", export.file.name, exc_info=True)
+                logger.warning("could not delete %s", name, exc_info=True)
                 continue
         Export.objects.filter(pk=export.pk).update(status=Export.Status.EXPIRED, file="")
         cleaned += 1

@@ -3,6 +3,8 @@ change and remove them, and a campaign always keeps at least one owner."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -10,11 +12,14 @@ from generation.access import CampaignAccess, for_campaign, require
 from generation.audit import audit_record
 from generation.models import AuditEvent, Campaign, CampaignMembership
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 Role = CampaignMembership.Role
 
 
 def membership_set_role(
-    *, campaign: Campaign, user, member, role: str, access: CampaignAccess | None = None
+    *, campaign: Campaign, user: User, member: User, role: str, access: CampaignAccess | None = None
 ) -> CampaignMembership:
     """Add `member` to the campaign or change their role (owners and staff only). A campaign
     always keeps at least one owner."""
@@ -48,7 +53,7 @@ def membership_set_role(
 
 
 def membership_remove(
-    *, campaign: Campaign, user, member, access: CampaignAccess | None = None
+    *, campaign: Campaign, user: User, member: User, access: CampaignAccess | None = None
 ) -> None:
     access = for_campaign(user, campaign, known=access)
     require(access.can_manage, "Only the campaign's owners can remove members.")
@@ -76,7 +81,7 @@ def membership_remove(
         membership.delete()
 
 
-def _lock_team(campaign: Campaign, user, refusal: str) -> None:
+def _lock_team(campaign: Campaign, user: User, refusal: str) -> None:
     """Serialise changes to one campaign's team (a lock on the campaign row), then ask again
     whether `user` may make them: two owners demoting each other at once would otherwise each
     see the other still an owner, and leave the campaign with none."""
@@ -88,7 +93,7 @@ def _role(role: str | None) -> str:
     return Role(role).label if role else "not a member"
 
 
-def _other_owner(campaign: Campaign, member) -> bool:
+def _other_owner(campaign: Campaign, member: User) -> bool:
     return (
         CampaignMembership.objects.filter(campaign=campaign, role=Role.OWNER)
         .exclude(user=member)

@@ -4,7 +4,9 @@ cached unread count."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from celery import current_app
 from django.conf import settings
@@ -14,7 +16,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from generation.models import Image, Notification
+from generation.models import Campaign, Image, Notification
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -23,19 +28,19 @@ SEND_EMAIL_TASK = "generation.tasks.send_notification_email"
 UNREAD_TTL = 300
 
 
-def actor_name(user) -> str:
+def actor_name(user: User | None) -> str:
     """How a notification names the person who acted."""
     return (user.get_full_name() or user.get_username()) if user else "Someone"
 
 
 def notify(
-    recipients,
+    recipients: Iterable[User | None],
     *,
-    actor,
+    actor: User | None,
     kind: str,
     text: str,
     image: Image | None = None,
-    campaign=None,
+    campaign: Campaign | None = None,
     url: str = "",
     origin: str = "",
 ) -> list[Notification]:
@@ -106,7 +111,7 @@ def notification_email_send(*, notification_id: int, link: str) -> bool:
     return True
 
 
-def notifications_mark_read(*, user, ids=None) -> int:
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
@@ -123,7 +128,7 @@ def unread_key(user_id: int) -> str:
     return f"notifications:unread:{user_id}"
 
 
-def unread_count(user) -> int:
+def unread_count(user: User) -> int:
     """A person's unread notifications: cached (cleared whenever it changes), so most pages,
     and the bell's polls, cost no query for it."""
     key = unread_key(user.pk)
@@ -139,7 +144,7 @@ def bell_label(unread: int) -> str:
     return f"Notifications, {unread} unread" if unread else "Notifications"
 
 
-def _forget_unread(user_ids) -> None:
+def _forget_unread(user_ids: Iterable[int]) -> None:
     keys = [unread_key(pk) for pk in user_ids]
     # Now, and again after commit: a page rendered meanwhile may have cached the old count.
     transaction.on_commit(lambda: cache.delete_many(keys))

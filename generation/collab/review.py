@@ -11,6 +11,7 @@ Comments live in `comments`, notifications in `notifications`, roles in `members
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,6 +24,9 @@ from generation.collab.notifications import actor_name, notify
 from generation.collab.selectors import approvers
 from generation.labels import image_name
 from generation.models import AuditEvent, Image, Notification
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +52,7 @@ COMMENT_REQUIRED = {
 def review_request(
     *,
     image: Image,
-    user,
+    user: User,
     note: str = "",
     origin: str = "",
     access: CampaignAccess | None = None,
@@ -105,7 +109,7 @@ def review_request(
 def review_decide(
     *,
     image: Image,
-    user,
+    user: User,
     decision: str,
     comment: str = "",
     origin: str = "",
@@ -166,7 +170,7 @@ def review_decide(
     return image
 
 
-def image_delete(*, image: Image, user, access: CampaignAccess | None = None) -> None:
+def image_delete(*, image: Image, user: User, access: CampaignAccess | None = None) -> None:
     """Delete an image and its files. Approved images are locked: ValidationError."""
     access = for_campaign(user, image.campaign, known=access)
     require(access.can_delete_images, "You are not a member of this campaign.")
@@ -179,7 +183,9 @@ def image_delete(*, image: Image, user, access: CampaignAccess | None = None) ->
                 "Approved images are locked and can't be deleted. Use it as a starting point "
                 "for a new generation instead."
             )
-        names = [locked.original.name, *(r.file.name for r in locked.renditions.all())]
+        # A file field may be empty (no name): nothing to delete for it.
+        stored = [locked.original.name, *(r.file.name for r in locked.renditions.all())]
+        names = [name for name in stored if name]
         audit_record(
             AuditEvent.Action.IMAGE_DELETED,
             actor=user,
@@ -197,7 +203,6 @@ def _delete_files(names: list[str]) -> None:
 
     for name in names:
         try:
-            if name:
-                default_storage.delete(name)
+            default_storage.delete(name)
         except Exception:
             logger.warning("could not delete %s from storage", name, exc_info=True)

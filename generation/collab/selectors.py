@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from generation.access import Person
 from generation.models import (
     AuditEvent,
     Campaign,
@@ -26,7 +28,11 @@ from generation.models import (
     Rendition,
     ShareLink,
 )
+from generation.models.image import ImageQuerySet
 from generation.studio.selectors import visible_campaigns
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 State = Image.ReviewState
 QUEUE_LIMIT = 200
@@ -38,11 +44,11 @@ SHARED_IMAGES_MAX = 500
 # --- People -----------------------------------------------------------------------------------
 
 
-def campaign_people(campaign: Campaign):
+def campaign_people(campaign: Campaign) -> QuerySet[User]:
     return get_user_model().objects.filter(campaign_memberships__campaign=campaign)
 
 
-def approvers(campaign: Campaign):
+def approvers(campaign: Campaign) -> QuerySet[User]:
     # One filter() call, so both conditions hold for the same membership row.
     return get_user_model().objects.filter(
         campaign_memberships__campaign=campaign,
@@ -50,12 +56,12 @@ def approvers(campaign: Campaign):
     )
 
 
-def people_by_name(campaign: Campaign) -> list:
+def people_by_name(campaign: Campaign) -> list[User]:
     """The campaign's members by username (who can be @mentioned)."""
     return list(campaign_people(campaign).order_by("username").distinct())
 
 
-def account_named(username: str):
+def account_named(username: str) -> User | None:
     """The account called `username` (any case), or None."""
     return get_user_model().objects.filter(username__iexact=username).first()
 
@@ -63,7 +69,7 @@ def account_named(username: str):
 # --- Review -----------------------------------------------------------------------------------
 
 
-def _with_previews(qs: QuerySet[Image]) -> QuerySet[Image]:
+def _with_previews(qs: ImageQuerySet) -> ImageQuerySet:
     return qs.select_related(
         "generation", "generation__custom_model", "generation__requested_by"
     ).with_renditions()
@@ -115,7 +121,7 @@ def campaign_images(campaign: Campaign, ids: list[int]) -> QuerySet[Image]:
 # --- Notifications ----------------------------------------------------------------------------
 
 
-def notification_list(user, limit: int = NOTIFICATIONS_PAGE) -> list[Notification]:
+def notification_list(user: User, limit: int = NOTIFICATIONS_PAGE) -> list[Notification]:
     return list(
         Notification.objects.filter(recipient=user)
         .select_related("actor", "campaign")
@@ -123,7 +129,7 @@ def notification_list(user, limit: int = NOTIFICATIONS_PAGE) -> list[Notificatio
     )
 
 
-def notification_for_user(user, pk: int) -> Notification | None:
+def notification_for_user(user: User, pk: int) -> Notification | None:
     return Notification.objects.filter(recipient=user, pk=pk).first()
 
 
@@ -191,7 +197,7 @@ def share_link_in(campaign: Campaign, pk: int) -> ShareLink:
     return found
 
 
-def shared_gallery(images: QuerySet[Image], limit: int = SHARED_IMAGES_MAX) -> list[Image]:
+def shared_gallery(images: ImageQuerySet, limit: int = SHARED_IMAGES_MAX) -> list[Image]:
     """What a share link's viewer sees (`images`: `sharing.share_link_images`), newest first."""
     return list(
         images.select_related("generation", "generation__custom_model")
@@ -204,7 +210,7 @@ def shared_rendition(image: Image, spec: str) -> Rendition | None:
     return image.rendition(spec)
 
 
-def export_for_user(user, pk: int) -> Export:
+def export_for_user(user: Person, pk: int) -> Export:
     found = (
         Export.objects.filter(pk=pk, campaign__in=visible_campaigns(user))
         .select_related("campaign", "requested_by")

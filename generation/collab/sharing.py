@@ -9,17 +9,24 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.utils import timezone
 
 from generation.access import CampaignAccess, for_campaign, require
 from generation.audit import audit_record
 from generation.models import AuditEvent, Campaign, Image, ShareLink
+from generation.models.image import ImageQuerySet
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.base import SessionBase
 
 MAX_DAYS = 365
 SESSION_KEY = "share_unlocked"
@@ -39,13 +46,13 @@ class CreatedLink:
 def share_link_create(
     *,
     campaign: Campaign,
-    user,
+    user: User,
     expires_at: dt.datetime,
     label: str = "",
     scope: str = ShareLink.Scope.APPROVED,
     allow_download: bool = False,
     password: str = "",
-    image_ids=(),
+    image_ids: Iterable[int | str] = (),
     access: CampaignAccess | None = None,
 ) -> CreatedLink:
     access = for_campaign(user, campaign, known=access)
@@ -92,7 +99,9 @@ def share_link_create(
     return CreatedLink(link=link, token=token)
 
 
-def share_link_revoke(*, link: ShareLink, user, access: CampaignAccess | None = None) -> ShareLink:
+def share_link_revoke(
+    *, link: ShareLink, user: User, access: CampaignAccess | None = None
+) -> ShareLink:
     access = for_campaign(user, link.campaign, known=access)
     require(access.can_manage, "Only the campaign's owners can revoke links.")
     revoked = ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(
@@ -117,11 +126,11 @@ def share_link_lookup(token: str) -> ShareLink | None:
     return ShareLink.objects.select_related("campaign").filter(token_hash=token_hash(token)).first()
 
 
-def share_link_unlocked(session, link: ShareLink) -> bool:
+def share_link_unlocked(session: SessionBase, link: ShareLink) -> bool:
     return not link.has_password or link.pk in session.get(SESSION_KEY, [])
 
 
-def share_link_unlock(session, link: ShareLink, password: str) -> bool:
+def share_link_unlock(session: SessionBase, link: ShareLink, password: str) -> bool:
     """Check the password; remember the unlock in the viewer's session."""
     if not link.has_password:
         return True
@@ -131,7 +140,7 @@ def share_link_unlock(session, link: ShareLink, password: str) -> bool:
     return True
 
 
-def share_link_record_view(session, link: ShareLink, *, address: str = "") -> None:
+def share_link_record_view(session: SessionBase, link: ShareLink, *, address: str = "") -> None:
     """Count a page view; the audit trail gets one event per viewer session."""
     ShareLink.objects.filter(pk=link.pk).update(
         view_count=F("view_count") + 1, last_viewed_at=timezone.now()
@@ -148,7 +157,7 @@ def share_link_record_view(session, link: ShareLink, *, address: str = "") -> No
         )
 
 
-def share_link_images(link: ShareLink) -> QuerySet[Image]:
+def share_link_images(link: ShareLink) -> ImageQuerySet:
     """What the link shows: the whole campaign or its selection as made (what is left of it),
     approved only if so scoped."""
     qs = Image.objects.filter(campaign_id=link.campaign_id)
