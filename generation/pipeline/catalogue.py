@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +18,9 @@ from generation.firefly import errors
 from generation.firefly.facts import CUSTOM_MODEL_VERSIONS, MODEL_VERSION_LABELS
 from generation.firefly.types import CUSTOM_MODEL_BASE_VERSIONS
 from generation.models import AuditEvent, CustomModel
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 from generation.pipeline import ratelimit
 from generation.pipeline.firefly_client import get_client
 
@@ -95,7 +98,7 @@ def _fields(item: FireflyCustomModel) -> dict:
     }
 
 
-def custom_models_sync(*, actor=None) -> SyncResult:
+def custom_models_sync(*, actor: User | None = None) -> SyncResult:
     """Upsert every custom model Firefly lists (any published state, all pages) by asset id.
 
     Admin fields (`enabled`, `notes`, `position`, `chosen_model_version`) are kept, with one
@@ -189,7 +192,7 @@ class EnableResult:
 
 
 def _set_enabled(
-    model: CustomModel, enabled: bool, *, actor: AbstractBaseUser | None, reason: str = ""
+    model: CustomModel, enabled: bool, *, actor: User | None, reason: str = ""
 ) -> bool:
     """Switch one model with a conditional update and audit it; False if it already was."""
     rows = CustomModel.objects.filter(pk=model.pk, enabled=not enabled)
@@ -210,7 +213,7 @@ def _set_enabled(
 
 
 def custom_models_set_enabled(
-    models: Iterable[CustomModel], *, enabled: bool, actor: AbstractBaseUser | None
+    models: Iterable[CustomModel], *, enabled: bool, actor: User | None
 ) -> EnableResult:
     """Enable or disable `models` for the generation form, one audit row per change. A model
     without a model version (an unknown base model not yet given one) is never enabled."""
@@ -223,9 +226,7 @@ def custom_models_set_enabled(
     return result
 
 
-def custom_model_choose_version(
-    model: CustomModel, version: str, *, actor: AbstractBaseUser | None
-) -> None:
+def custom_model_choose_version(model: CustomModel, version: str, *, actor: User | None) -> None:
     """Record the admin's pick of the x-model-version for a model whose base model is unknown
     (`""` takes the pick back, which disables the model). Audited; ValidationError for a known
     base model (its version is not a choice) or a value that isn't a custom-model version."""

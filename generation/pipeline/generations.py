@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from generation.access import Person
 from generation.audit import audit_record
 from generation.caches import forget_gallery_filter_options
 from generation.firefly import GenerateRequest, errors
@@ -29,6 +30,9 @@ from generation.params import GenerationParams
 from generation.pipeline.outcomes import Failure
 from generation.pipeline.scheduling import CANCEL, SUBMIT, schedule
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 logger = logging.getLogger(__name__)
 
 Status = Generation.Status
@@ -37,7 +41,7 @@ Status = Generation.Status
 _FIELD_NAMES = {"custom_model_id": "custom_model", "__all__": NON_FIELD_ERRORS}
 
 
-def _check_access(user, campaign: Campaign) -> None:
+def _check_access(user: Person | None, campaign: Campaign) -> None:
     if user is None or not Campaign.objects.visible_to(user).filter(pk=campaign.pk).exists():
         raise PermissionDenied("You are not a member of this campaign.")
 
@@ -58,7 +62,7 @@ def _field_errors(found: Mapping[str, list[str]]) -> dict[str, list[str]]:
 def generation_create(
     *,
     campaign: Campaign,
-    user,
+    user: User,
     params: GenerationParams | None = None,
     retry_of: Generation | None = None,
     form_token: str | None = None,
@@ -118,7 +122,7 @@ class AlreadySubmittedError(Exception):
 
 def _store(
     campaign: Campaign,
-    user: Any,
+    user: User,
     params: GenerationParams,
     retry_of: Generation | None,
     form_token: str | None,
@@ -153,7 +157,7 @@ def _store(
 MSG_CANCELLED_BEFORE_SENDING = Failure.CANCELLED_BEFORE_SENDING.text()
 
 
-def generation_cancel(*, generation: Generation, user) -> Generation:
+def generation_cancel(*, generation: Generation, user: User) -> Generation:
     """Ask for `generation` to be stopped; returns it refreshed.
 
     A generation not yet sent to Firefly is cancelled at once; one whose submission is in flight
@@ -213,7 +217,7 @@ RETRY_NOT_NEEDED = (
 )
 
 
-def generation_retry(*, generation: Generation, user) -> Generation:
+def generation_retry(*, generation: Generation, user: User) -> Generation:
     """A new generation with the same parameters (`retry_of` set); the old one stays as it is.
 
     Raises `ValidationError` when `generation` is still in progress, when retrying cannot help
