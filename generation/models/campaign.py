@@ -1,6 +1,13 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+
+if TYPE_CHECKING:
+    from generation.models.image import Image
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -48,6 +55,10 @@ class Campaign(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CampaignQuerySet.as_manager()
+
+    #: Not a field: the newest few images, set on the campaigns `studio.selectors.campaign_list`
+    #: returns (for the campaign list's thumbnails).
+    latest_images: list[Image]
 
     class Meta:
         ordering = ["-updated_at"]

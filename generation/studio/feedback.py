@@ -2,6 +2,7 @@
 and where the site is for the emails it causes."""
 
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -21,7 +22,7 @@ def error_text(error: ValidationError) -> str:
     return " ".join(error.messages) or "That didn't work."
 
 
-def site_origin(request) -> str:
+def site_origin(request: HttpRequest) -> str:
     """The studio's address as this person reached it ("https://studio.example.com"): links in
     the emails their action causes point there (see `review.email_link`)."""
     return request.build_absolute_uri("/").rstrip("/")

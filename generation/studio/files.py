@@ -27,7 +27,9 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 
@@ -43,6 +45,14 @@ def file_token(name: str) -> str:
     return name.rsplit("/", 1)[-1]
 
 
+def stored_name(file: FieldFile) -> str:
+    """The storage name of a row's file. `FieldFile.name` is empty only for a file never saved:
+    for a row that has none, the file is as good as missing from storage."""
+    if not file.name:
+        raise Http404("The file is missing from storage.")
+    return file.name
+
+
 def _uses_s3() -> bool:
     return bool(getattr(settings, "AWS_STORAGE_BUCKET_NAME", ""))
 
@@ -51,18 +61,22 @@ def serve_stored_file(
     name: str,
     *,
     content_type: str,
-    cache: dict,
+    cache: dict[str, bool | int],
     download_name: str | None = None,
-) -> HttpResponse:
+) -> HttpResponseBase:
     """A response for the stored file ``name`` (already authorised by the caller)."""
     disposition = content_disposition_header(
         as_attachment=download_name is not None, filename=download_name or file_token(name)
     )
     if _uses_s3():
         params = {"ResponseContentDisposition": disposition, "ResponseContentType": content_type}
-        response = HttpResponseRedirect(default_storage.url(name, parameters=params))
-        patch_cache_control(response, **SIGNED_REDIRECT_CACHE)
-        return response
+        # With S3 the default storage is django-storages' S3Storage, whose `url` takes the
+        # response headers the pre-signed URL sets; django-stubs types it as the base `Storage`.
+        signed_url = default_storage.url(name, parameters=params)  # type: ignore[call-arg]
+        redirect = HttpResponseRedirect(signed_url)
+        patch_cache_control(redirect, **SIGNED_REDIRECT_CACHE)
+        return redirect
+    response: HttpResponseBase
     prefix = getattr(settings, "MEDIA_ACCEL_REDIRECT_PREFIX", "")
     if prefix:
         response = HttpResponse(content_type=content_type)
@@ -73,19 +87,21 @@ def serve_stored_file(
         except (FileNotFoundError, OSError):
             raise Http404("The file is missing from storage.") from None
         response = FileResponse(handle, content_type=content_type)
-    response["Content-Disposition"] = disposition
+    if disposition is not None:  # None only for a name without a last segment ("a/")
+        response["Content-Disposition"] = disposition
     patch_cache_control(response, **cache)
     return response
 
 
-def serve_rendition(rendition: Rendition) -> HttpResponse:
-    content_type = mimetypes.guess_type(rendition.file.name)[0] or "image/jpeg"
-    return serve_stored_file(rendition.file.name, content_type=content_type, cache=RENDITION_CACHE)
+def serve_rendition(rendition: Rendition) -> HttpResponseBase:
+    name = stored_name(rendition.file)
+    content_type = mimetypes.guess_type(name)[0] or "image/jpeg"
+    return serve_stored_file(name, content_type=content_type, cache=RENDITION_CACHE)
 
 
-def serve_original(image: Image, *, download: bool) -> HttpResponse:
+def serve_original(image: Image, *, download: bool) -> HttpResponseBase:
     return serve_stored_file(
-        image.original.name,
+        stored_name(image.original),
         content_type=image.content_type,
         cache=ORIGINAL_CACHE,
         download_name=image.download_name() if download else None,

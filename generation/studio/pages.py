@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from django.db.models import Count, Subquery
 from django.db.models.functions import Coalesce
@@ -18,6 +19,24 @@ from generation.studio.selectors import (
     date_q,
     gallery_images,
 )
+
+if TYPE_CHECKING:
+    from django.db.models.query import QuerySet
+    from django_stubs_ext import WithAnnotations
+
+
+class _EndedAt(TypedDict):
+    ended_at: dt.datetime
+
+
+class _ImageCount(TypedDict):
+    image_count: int
+
+
+#: A failed or cancelled generation with when it ended (see :func:`ended_generations`).
+EndedGeneration: TypeAlias = "WithAnnotations[Generation, _EndedAt]"
+#: A generation with how many images it has (``image_count``).
+CountedGeneration: TypeAlias = "WithAnnotations[Generation, _ImageCount]"
 
 # --- The gallery ------------------------------------------------------------------------------
 
@@ -114,7 +133,7 @@ def ended_generations(
     filters: GalleryFilters,
     page: GalleryPage,
     limit: int = ENDED_TILES_PER_PAGE,
-) -> list[Generation]:
+) -> list[EndedGeneration]:
     """Failed and cancelled generations that belong on `page`, newest first, each with
     ``ended_at`` (when it failed or was cancelled): the ones that ended in the stretch of time
     the page's images cover. One query; at most `limit` + 1 rows, so a caller can tell that
@@ -138,7 +157,7 @@ def ended_generations(
     )
 
 
-def gallery_tiles(images: list[Image], ended: list[Generation]) -> list[tuple[str, object]]:
+def gallery_tiles(images: list[Image], ended: list[EndedGeneration]) -> list[tuple[str, object]]:
     """The page's tiles in time order: ``("image", image)`` and ``("ended", generation)``, each
     generation that ended without images placed among the images made around it."""
     tiles: list[tuple[str, object]] = []
@@ -151,13 +170,16 @@ def gallery_tiles(images: list[Image], ended: list[Generation]) -> list[tuple[st
     return tiles
 
 
-def active_generations(campaign: Campaign, filters: GalleryFilters | None = None):
+def active_generations(
+    campaign: Campaign, filters: GalleryFilters | None = None
+) -> QuerySet[CountedGeneration]:
     """Queued/running generations of a campaign with how many images they already have."""
     qs = Generation.objects.filter(campaign=campaign, status__in=Generation.ACTIVE_STATUSES)
     if filters is not None:
         if filters.favourite or filters.review:  # placeholders have no favourite or review
-            return Generation.objects.none()
-        qs = qs.filter(filters.generation_q(campaign_id=campaign.pk)).filter(date_q(filters))
+            qs = qs.none()
+        else:
+            qs = qs.filter(filters.generation_q(campaign_id=campaign.pk)).filter(date_q(filters))
     return (
         qs.select_related("custom_model", "requested_by")
         .annotate(image_count=Count("images"))
@@ -165,7 +187,7 @@ def active_generations(campaign: Campaign, filters: GalleryFilters | None = None
     )
 
 
-def recent_generations(campaign: Campaign, ids: list[int]):
+def recent_generations(campaign: Campaign, ids: list[int]) -> QuerySet[CountedGeneration]:
     """Generations the live gallery is watching (some may have finished since)."""
     return (
         Generation.objects.filter(campaign=campaign, pk__in=ids[:48])
@@ -191,7 +213,7 @@ ACTIVE_FILTER = "active"
 
 @dataclass
 class GenerationListPage:
-    generations: list[Generation]
+    generations: list[CountedGeneration]
     newer_than: int | None = None  # `after` for the "newer" link
     older_than: int | None = None  # `before` for the "older" link
 

@@ -7,6 +7,9 @@ or cancel URLs, nor anything from settings. ``StudioJSONEncoder`` also escapes `
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib.humanize.templatetags.humanize import ordinal
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import JsonResponse
@@ -16,7 +19,7 @@ from generation import labels
 from generation.firefly.facts import PRESETS_BY_ID
 from generation.models import Generation, Image, Rendition
 from generation.routes import fast_reverse
-from generation.studio.files import file_token
+from generation.studio.files import file_token, stored_name
 
 
 class StudioJSONEncoder(DjangoJSONEncoder):
@@ -32,12 +35,12 @@ def json_response(data: dict, status: int = 200) -> JsonResponse:
 
 
 def rendition_url(rendition: Rendition) -> str:
-    return fast_reverse("rendition_file", rendition.pk, file_token(rendition.file.name))
+    return fast_reverse("rendition_file", rendition.pk, file_token(stored_name(rendition.file)))
 
 
 def original_url(image: Image) -> str:
     return reverse(
-        "image_original", kwargs={"pk": image.pk, "name": file_token(image.original.name)}
+        "image_original", kwargs={"pk": image.pk, "name": file_token(stored_name(image.original))}
     )
 
 
@@ -56,7 +59,7 @@ def image_alt(image: Image) -> str:
     return f"{labels.image_name(image)}: {short}"
 
 
-def tile_srcset(image: Image, url=rendition_url) -> str:
+def tile_srcset(image: Image, url: Callable[[Rendition], str] = rendition_url) -> str:
     """A gallery tile's ``srcset``: the grid rendition at 1×, the preview at 2× (its height over
     the grid's; rows are at most a grid rendition tall, see generation.pipeline.renditions). ``url``
     gives a rendition's address (a share link serves them under its own)."""
@@ -90,7 +93,7 @@ def tile_data(image: Image) -> dict:
 
 def generation_data(generation: Generation, images: list[Image] | None = None) -> dict:
     """A generation's live status; ``images`` (already loaded) adds their tiles."""
-    data = {
+    data: dict[str, Any] = {
         "id": generation.pk,
         "url": generation.get_absolute_url(),
         "status": generation.status,

@@ -31,6 +31,7 @@ import contextlib
 import functools
 import re
 import sqlite3
+from typing import Any
 
 from django.db import connection
 from django.db.models import Q
@@ -143,7 +144,7 @@ def _has_fts_table() -> bool:
     return fts5_available()
 
 
-def ensure_sqlite_index(using: str = "default", **kwargs) -> None:
+def ensure_sqlite_index(using: str = "default", **kwargs: Any) -> None:
     """After `migrate` on SQLite: if the index or a trigger is missing (a later migration rebuilt
     the table, or the database was migrated by an SQLite without FTS5), create what is missing
     and rebuild the index from the prompts."""

@@ -10,7 +10,9 @@ use ``select_related`` / ``Prefetch`` and never touch a relation per row.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -30,6 +32,7 @@ from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.http import Http404
 from django.utils import timezone
 
+from generation.access import Person
 from generation.caches import gallery_filter_options_key
 from generation.firefly.facts import MODEL_VERSION_LABELS
 from generation.models import (
@@ -42,6 +45,9 @@ from generation.models import (
 )
 from generation.studio import search
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 GALLERY_PAGE_SIZE = 60
 CAMPAIGN_THUMBNAILS = 4
 
@@ -49,11 +55,11 @@ CAMPAIGN_THUMBNAILS = 4
 # --- Visibility -------------------------------------------------------------------------------
 
 
-def visible_campaigns(user) -> QuerySet[Campaign]:
+def visible_campaigns(user: Person) -> QuerySet[Campaign]:
     return Campaign.objects.visible_to(user)
 
 
-def campaign_for_user(user, slug: str) -> Campaign:
+def campaign_for_user(user: Person, slug: str) -> Campaign:
     campaign = visible_campaigns(user).select_related("default_custom_model").filter(slug=slug)
     found = campaign.first()
     if found is None:
@@ -61,7 +67,7 @@ def campaign_for_user(user, slug: str) -> Campaign:
     return found
 
 
-def generation_for_user(user, pk: int) -> Generation:
+def generation_for_user(user: Person, pk: int) -> Generation:
     found = (
         Generation.objects.filter(pk=pk, campaign__in=visible_campaigns(user))
         .select_related("campaign", "custom_model", "requested_by", "retry_of")
@@ -72,7 +78,7 @@ def generation_for_user(user, pk: int) -> Generation:
     return found
 
 
-def image_for_user(user, pk: int) -> Image:
+def image_for_user(user: Person, pk: int) -> Image:
     found = (
         Image.objects.filter(pk=pk, campaign__in=visible_campaigns(user))
         .select_related("campaign", "generation", "generation__custom_model")
@@ -85,7 +91,7 @@ def image_for_user(user, pk: int) -> Image:
     return found
 
 
-def rendition_for_user(user, pk: int) -> Rendition:
+def rendition_for_user(user: Person, pk: int) -> Rendition:
     found = (
         Rendition.objects.filter(pk=pk, image__campaign__in=visible_campaigns(user))
         .select_related("image")
@@ -99,7 +105,7 @@ def rendition_for_user(user, pk: int) -> Rendition:
 # --- Campaign list ----------------------------------------------------------------------------
 
 
-def campaign_list(user, *, archived: bool = False) -> list[Campaign]:
+def campaign_list(user: Person, *, archived: bool = False) -> list[Campaign]:
     """Visible campaigns, most recently active first, with ``image_count``, ``running_count``,
     ``last_activity`` (newest image or settings change) and ``latest_images``.
 
@@ -123,7 +129,7 @@ def campaign_list(user, *, archived: bool = False) -> list[Campaign]:
     latest_image_at = (
         Image.objects.filter(campaign=OuterRef("pk")).order_by("-id").values("created_at")[:1]
     )
-    campaigns = list(
+    campaigns: list[Campaign] = list(
         visible_campaigns(user)
         .filter(archived=archived)
         .annotate(
@@ -254,7 +260,7 @@ def gallery_images(campaign: Campaign, filters: GalleryFilters) -> QuerySet[Imag
 class FilterOptions:
     custom_models: list[tuple[int, str]]  # (id, display name), by name
     presets: list[str]
-    requesters: list
+    requesters: list[User]
     base_models: list[str] = field(default_factory=list)  # Firefly model versions, by label
 
 
@@ -284,7 +290,8 @@ def _gallery_filter_options(campaign: Campaign) -> FilterOptions:
         .values_list("custom_model_id", "custom_model__display_name", "model_version")
         .distinct()
     )
-    custom_models, base_models = set(), set()
+    custom_models: set[tuple[int, str]] = set()
+    base_models: set[str] = set()
     for custom_model_id, display_name, model_version in used_models:
         if custom_model_id is None:
             base_models.add(model_version)
@@ -311,7 +318,7 @@ def _gallery_filter_options(campaign: Campaign) -> FilterOptions:
     )
 
 
-def _count_by(rows, field: str, values) -> dict[str, int]:
+def _count_by(rows: QuerySet[Any], field: str, values: Iterable[str]) -> dict[str, int]:
     """Rows per value of `field` (every one of `values` present, zeros included): one grouped
     COUNT."""
     found = dict(rows.order_by().values_list(field).annotate(n=Count("pk")))
@@ -335,7 +342,7 @@ def image_neighbours(image: Image) -> tuple[int | None, int | None]:
     return newer, older
 
 
-def campaign_members(campaign: Campaign):
+def campaign_members(campaign: Campaign) -> QuerySet[CampaignMembership]:
     return (
         CampaignMembership.objects.filter(campaign=campaign)
         .select_related("user")
@@ -349,7 +356,7 @@ def review_counts(campaign: Campaign) -> dict[str, int]:
     return _count_by(rows, "review_state", Image.ReviewState.values)
 
 
-def generation_id_for_form(user, form_token: str) -> int | None:
+def generation_id_for_form(user: User, form_token: str) -> int | None:
     """The generation `user` started with the generation form carrying `form_token`."""
     return (
         Generation.objects.filter(requested_by=user, form_token=form_token)
