@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
@@ -11,6 +13,9 @@ from generation.firefly import facts
 from generation.labels import size_label
 from generation.models import Campaign, CampaignMembership, CustomModel
 from generation.studio.forms.choices import PresetField, parse_size, size_options
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
@@ -53,16 +58,17 @@ class CampaignForm(forms.ModelForm):
             "brand_notes": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        model_field = self.fields["default_custom_model"]
+        # `fields` is typed as holding any Field: these two are the model's choice fields.
+        model_field = cast(forms.ModelChoiceField, self.fields["default_custom_model"])
         model_field.queryset = CustomModel.objects.usable()
         model_field.empty_label = "Firefly Image 4 (no custom model)"
         model_field.help_text = "Pre-selected on the new generation form."
-        self.fields["default_size"].choices = [("", "Model default (square)")] + [
-            (o["value"], o["label"]) for o in size_options()
-        ]
+        cast(forms.ChoiceField, self.fields["default_size"]).choices = [
+            ("", "Model default (square)")
+        ] + [(o["value"], o["label"]) for o in size_options()]
         self.fields["default_style_presets"].help_text = "Pre-selected on the new generation form."
         if self.instance.pk is None:
             del self.fields["archived"]
@@ -73,26 +79,27 @@ class CampaignForm(forms.ModelForm):
                 field.disabled = True
         self.preset_groups = facts.preset_groups()
 
-    def clean_name(self):
+    def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if not name:
             raise ValidationError("Give the campaign a name.")
         return name
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         model = cleaned.get("default_custom_model")
         size = cleaned.get("default_size")
         if model and size:
             pair = parse_size(size)
-            if pair not in facts.allowed_size_pairs(model.model_version):
+            if pair is None or pair not in facts.allowed_size_pairs(model.model_version):
+                shown = size_label(*pair) if pair else size
                 self.add_error(
-                    "default_size",
-                    f"{size_label(*pair)} is not available for {model.display_name}.",
+                    "default_size", f"{shown} is not available for {model.display_name}."
                 )
         return cleaned
 
-    def save(self, commit=True):
+    def save(self, commit: bool = True) -> Campaign:
         campaign = super().save(commit=False)
         campaign.default_style_presets = list(self.cleaned_data.get("default_style_presets") or [])
         campaign.default_size = self.cleaned_data.get("default_size") or ""

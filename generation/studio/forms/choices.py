@@ -6,6 +6,8 @@ Limits and lists come from ``generation.firefly.facts`` and the messages from
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -103,13 +105,13 @@ def preset_choices() -> list[tuple[str, list[tuple[str, str]]]]:
 class PresetField(forms.MultipleChoiceField):
     """Grouped preset checkboxes; unknown ids get the client's message, not Django's."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("choices", preset_choices)
         kwargs.setdefault("required", False)
         kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
         super().__init__(**kwargs)
 
-    def validate(self, value):
+    def validate(self, value: Any) -> None:
         if self.required and not value:
             raise ValidationError(self.error_messages["required"], code="required")
         problems = validate_style_presets(value)

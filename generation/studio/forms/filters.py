@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from generation.firefly import facts
 from generation.models import Generation, Image
 from generation.studio.forms.choices import CUSTOM_PREFIX
-from generation.studio.selectors import GalleryFilters
+from generation.studio.selectors import FilterOptions, GalleryFilters
 
 
 class GalleryFilterForm(forms.Form):
@@ -58,7 +58,9 @@ class GalleryFilterForm(forms.Form):
         )
 
     @staticmethod
-    def model_groups(options, filters: GalleryFilters) -> list[tuple[str, list[dict]]]:
+    def model_groups(
+        options: FilterOptions, filters: GalleryFilters
+    ) -> list[tuple[str, list[dict]]]:
         """The model filter's choices, grouped as on the generation form: Firefly's own models,
         then the organisation's custom models; only models this campaign has used."""
 

@@ -6,6 +6,8 @@ from ``generation.firefly.validation``, so the form refuses exactly what Firefly
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import normalize_newlines
@@ -129,24 +131,28 @@ class GenerationForm(forms.Form):
     )
     form_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, campaign: Campaign, **kwargs):
+    def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.campaign = campaign
         self.custom_models = {m.pk: m for m in CustomModel.objects.usable()}
-        self.fields["model"].choices = [
+        self._choice_field("model").choices = [
             (model_value(m, m.model_version), m.display_name) for m in self.custom_models.values()
         ] + [(v, facts.MODEL_VERSION_LABELS[v]) for v in BASE_MODELS]
         self.size_options = size_options()
-        self.fields["size"].choices = [(o["value"], o["label"]) for o in self.size_options]
+        self._choice_field("size").choices = [(o["value"], o["label"]) for o in self.size_options]
         low, high = facts.LIMITS["num_variations"]
-        self.fields["num_variations"].choices = [(n, str(n)) for n in range(low, high + 1)]
+        self._choice_field("num_variations").choices = [(n, str(n)) for n in range(low, high + 1)]
         vi_low, vi_high = facts.LIMITS["visual_intensity"]
-        self.fields["visual_intensity"].choices = [("", "Auto")] + [
+        self._choice_field("visual_intensity").choices = [("", "Auto")] + [
             (n, str(n)) for n in range(vi_low, vi_high + 1)
         ]
         strength = self.fields["style_strength"].widget.attrs
         strength["min"], strength["max"] = facts.LIMITS["style_strength"]
         self.preset_groups = facts.preset_groups()
+
+    def _choice_field(self, name: str) -> forms.ChoiceField:
+        # `fields` is typed as holding any Field: these, declared above, are choice fields.
+        return cast(forms.ChoiceField, self.fields[name])
 
     # Presentation helpers for the template -----------------------------------------------
 
@@ -193,7 +199,7 @@ class GenerationForm(forms.Form):
 
     # Cleaning ----------------------------------------------------------------------------
 
-    def clean_prompt(self):
+    def clean_prompt(self) -> str:
         # Browsers send a textarea's line breaks as CRLF but count (and Firefly reads) one
         # character per line break.
         prompt = normalize_newlines(self.cleaned_data.get("prompt", ""))
@@ -202,14 +208,14 @@ class GenerationForm(forms.Form):
             raise ValidationError(problems)
         return prompt
 
-    def clean_negative_prompt(self):
+    def clean_negative_prompt(self) -> str:
         text = normalize_newlines(self.cleaned_data.get("negative_prompt", ""))
         problems = validate_negative_prompt(text)
         if problems:
             raise ValidationError(problems)
         return text
 
-    def clean_model(self):
+    def clean_model(self) -> str:
         value = self.cleaned_data["model"]
         if value.startswith(CUSTOM_PREFIX):
             model = self.custom_models.get(int(value.removeprefix(CUSTOM_PREFIX)))
@@ -222,7 +228,7 @@ class GenerationForm(forms.Form):
             self.cleaned_data["model_version"] = value
         return value
 
-    def clean_seeds(self):
+    def clean_seeds(self) -> tuple[int, ...]:
         text = self.cleaned_data.get("seeds", "").strip()
         if not text:
             return ()
@@ -234,15 +240,16 @@ class GenerationForm(forms.Form):
                 "Seeds must be whole numbers separated by commas, e.g. 1234, 5678."
             ) from None
 
-    def clean_locale(self):
+    def clean_locale(self) -> str:
         locale = self.cleaned_data.get("locale") or ""
         problems = validate_locale(locale or None)
         if problems:
             raise ValidationError(problems)
         return locale
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         version = cleaned.get("model_version")
         custom_model = cleaned.get("custom_model")
         model_name = (
@@ -257,11 +264,11 @@ class GenerationForm(forms.Form):
         size = cleaned.get("size")
         if size:
             pair = parse_size(size)
-            if pair not in facts.allowed_size_pairs(version):
+            if pair is None or pair not in facts.allowed_size_pairs(version):
                 names = ", ".join(s.label for s in facts.allowed_sizes(version))
+                shown = size_label(*pair) if pair else size
                 self.add_error(
-                    "size",
-                    f"{size_label(*pair)} is not available for {model_name}. Pick one of: {names}.",
+                    "size", f"{shown} is not available for {model_name}. Pick one of: {names}."
                 )
             else:
                 cleaned["width"], cleaned["height"] = pair
@@ -290,17 +297,15 @@ class GenerationForm(forms.Form):
                     f"Visual intensity isn't available with {model_name}; set it to Auto.",
                 )
             else:
-                for problem in validate_range(
-                    intensity, *facts.LIMITS["visual_intensity"], "Visual intensity"
-                ):
+                low, high = facts.LIMITS["visual_intensity"]
+                for problem in validate_range(intensity, low, high, "Visual intensity"):
                     self.add_error("visual_intensity", problem)
 
         presets = cleaned.get("style_presets") or []
         strength = cleaned.get("style_strength")
         if presets and strength is not None:
-            for problem in validate_range(
-                strength, *facts.LIMITS["style_strength"], "Style strength"
-            ):
+            low, high = facts.LIMITS["style_strength"]
+            for problem in validate_range(strength, low, high, "Style strength"):
                 self.add_error("style_strength", problem)
         return cleaned
 
