@@ -123,6 +123,16 @@ def test_a_file_missing_from_storage_is_404_not_500(alice_client, finished):
     assert alice_client.get(reverse("image_download", args=[image.pk])).status_code == 404
 
 
+def test_an_image_without_a_stored_file_is_404_not_the_whole_media_folder(
+    alice_client, finished, settings
+):
+    # An empty name used to become "X-Accel-Redirect: /_protected/": nginx's media root.
+    settings.MEDIA_ACCEL_REDIRECT_PREFIX = "/_protected/"
+    _generation, (image, _) = finished
+    Image.objects.filter(pk=image.pk).update(original="")
+    assert alice_client.get(reverse("image_download", args=[image.pk])).status_code == 404
+
+
 def test_nginx_serves_the_bytes_when_accel_redirect_is_configured(alice_client, finished, settings):
     settings.MEDIA_ACCEL_REDIRECT_PREFIX = "/_protected/"
     _generation, (image, _) = finished
