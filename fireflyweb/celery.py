@@ -10,3 +10,8 @@ app = Celery("fireflyweb")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Tasks live in the pipeline's room, not in an app's tasks.py.
 app.autodiscover_tasks(lambda: ["generation.pipeline"])
+
+# Every worker records a heartbeat from its consumer, which readiness and its container check read.
+from generation.ops.heartbeat import WorkerHeartbeat  # noqa: E402
+
+app.steps["consumer"].add(WorkerHeartbeat)
