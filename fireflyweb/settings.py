@@ -223,7 +223,10 @@ if not DEBUG:
 EMULATOR_CLIENT_ID = "campaign-studio-local"
 EMULATOR_CLIENT_SECRET = "emulator-secret-not-for-production"  # noqa: S105 (the emulator's own)
 FIREFLY_EMULATOR_PORT = env_int("FIREFLY_EMULATOR_PORT", 8765, minimum=1)
-_emulator_origin = f"http://127.0.0.1:{FIREFLY_EMULATOR_PORT}"
+# Where the emulator runs: this machine (`make run`), or a service name (`docker compose`: a
+# container's 127.0.0.1 is itself, not the emulator's container).
+FIREFLY_EMULATOR_HOST = env_str("FIREFLY_EMULATOR_HOST", "127.0.0.1")
+_emulator_origin = f"http://{FIREFLY_EMULATOR_HOST}:{FIREFLY_EMULATOR_PORT}"
 
 FIREFLY_CLIENT_ID = env_str("FIREFLY_CLIENT_ID")
 FIREFLY_CLIENT_SECRET = env_str("FIREFLY_CLIENT_SECRET")
