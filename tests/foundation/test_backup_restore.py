@@ -16,7 +16,7 @@ from django.db import connection
 
 from generation.models import CampaignMembership
 from tests.foundation.support import ROOT
-from tests.views.factories import make_generation, make_image
+from tests.factories import make_generation, make_image
 
 #: What a member sees: campaign slugs on the list, and every image and rendition file linked from
 #: each gallery and image page, fetched through the studio's own authorising views.
