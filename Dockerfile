@@ -21,9 +21,14 @@ COPY --chown=studio:studio . .
 RUN DJANGO_SECRET_KEY=build-only-build-only-build-only-build-only-build-only \
     DJANGO_ALLOWED_HOSTS=build FIREFLY_CLIENT_ID=build FIREFLY_CLIENT_SECRET=build \
     python manage.py collectstatic --noinput \
- && mkdir -p /app/var && chown studio:studio /app/var
+ && mkdir -p /app/var/media \
+ && chown studio:studio /app/var /app/var/media
+# /app/var/media exists, owned by the app's user, so a named volume mounted there starts with
+# that owner instead of root (which the app, uid 10001, could not write to).
 USER 10001
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=5s \
-  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
+# The web's own check (its port answers /healthz/live, with a Host that ALLOWED_HOSTS accepts).
+# Worker and beat containers override it with `healthcheck worker` / `healthcheck beat`.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s \
+  CMD ["python", "manage.py", "healthcheck", "web"]
 CMD ["gunicorn", "fireflyweb.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -270,7 +270,7 @@ def _wait_http(base: str) -> None:
 
     def up() -> bool:
         try:
-            return requests.get(f"{base}/healthz", timeout=2).status_code < 500
+            return requests.get(f"{base}/healthz/live", timeout=2).status_code < 500
         except requests.RequestException:
             return False
 

@@ -270,7 +270,7 @@ def start_gunicorn(
         env,
         log,
     )
-    url = f"http://127.0.0.1:{port}/healthz"
+    url = f"http://127.0.0.1:{port}/healthz/live"
 
     def up() -> bool:
         try:

@@ -14,3 +14,8 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 # Tasks live in the rooms' tasks.py (the pipeline's and collaboration's), not in the app's.
 app.autodiscover_tasks(lambda: ["generation.pipeline", "generation.collab"])
 connect_celery()
+
+# Every worker records a heartbeat from its consumer, which readiness and its container check read.
+from generation.ops.heartbeat import WorkerHeartbeat  # noqa: E402
+
+app.steps["consumer"].add(WorkerHeartbeat)

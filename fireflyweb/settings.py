@@ -227,7 +227,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=300)
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+    # Load balancers and container checks probe over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz(/live|/ready)?$"]
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
@@ -246,7 +247,10 @@ if not DEBUG:
 EMULATOR_CLIENT_ID = "campaign-studio-local"
 EMULATOR_CLIENT_SECRET = "emulator-secret-not-for-production"  # noqa: S105 (the emulator's own)
 FIREFLY_EMULATOR_PORT = env_int("FIREFLY_EMULATOR_PORT", 8765, minimum=1)
-_emulator_origin = f"http://127.0.0.1:{FIREFLY_EMULATOR_PORT}"
+# Where the emulator runs: this machine (`make run`), or a service name (`docker compose`: a
+# container's 127.0.0.1 is itself, not the emulator's container).
+FIREFLY_EMULATOR_HOST = env_str("FIREFLY_EMULATOR_HOST", "127.0.0.1")
+_emulator_origin = f"http://{FIREFLY_EMULATOR_HOST}:{FIREFLY_EMULATOR_PORT}"
 
 FIREFLY_CLIENT_ID = env_str("FIREFLY_CLIENT_ID")
 FIREFLY_CLIENT_SECRET = env_str("FIREFLY_CLIENT_SECRET")
@@ -342,6 +346,23 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Beat records its heartbeat on every tick (generation.ops.heartbeat); otherwise the default.
+CELERY_BEAT_SCHEDULER = "generation.ops.heartbeat:HeartbeatScheduler"
+
+# --- Health (/healthz, `manage.py healthcheck`) ------------------------------------------------
+
+# How often each worker and beat records its heartbeat, and after how long without one readiness
+# reports it stopped (a few missed beats, so one slow database write is not an outage).
+HEALTH_HEARTBEAT_SECONDS = env_float("HEALTH_HEARTBEAT_SECONDS", 15.0, minimum=1)
+HEALTH_WORKER_STALE_SECONDS = env_float(
+    "HEALTH_WORKER_STALE_SECONDS", 4 * HEALTH_HEARTBEAT_SECONDS, minimum=1
+)
+HEALTH_BEAT_STALE_SECONDS = env_float(
+    "HEALTH_BEAT_STALE_SECONDS", 4 * HEALTH_HEARTBEAT_SECONDS, minimum=1
+)
+# The storage probe (write, read, delete a small object) runs at most this often per process.
+HEALTH_STORAGE_CACHE_SECONDS = env_float("HEALTH_STORAGE_CACHE_SECONDS", 30.0, minimum=0)
+
 # --- Email (review notifications) ------------------------------------------------------------
 
 EMAIL_BACKEND = env_str(
@@ -368,6 +389,10 @@ if STUDIO_BASE_URL and (_studio.scheme not in ("http", "https") or not _studio.n
         f"STUDIO_BASE_URL={STUDIO_BASE_URL!r} is not a web address like https://studio.example.com"
     )
 NOTIFICATION_EMAILS = env_bool("NOTIFICATION_EMAILS", True)
+# Share-link passwords: wrong guesses allowed per link and per client address in a window,
+# after which guesses are refused without checking them (generation/collab/sharing.py).
+SHARE_UNLOCK_FAILURES = env_int("SHARE_UNLOCK_FAILURES", 10, minimum=1)
+SHARE_UNLOCK_WINDOW_SECONDS = env_int("SHARE_UNLOCK_WINDOW_SECONDS", 900, minimum=10)
 
 # --- Exports ------------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from generation.health import healthz
+from generation.health import healthz, liveness
 from generation.metrics import metrics
 
 admin.site.site_header = "Firefly Campaign Studio admin"
@@ -10,6 +10,8 @@ admin.site.site_title = "Campaign Studio admin"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
+    path("healthz/ready", healthz, name="healthz_ready"),
+    path("healthz/live", liveness, name="healthz_live"),
     path("admin/", admin.site.urls),
     path("", include("generation.studio.urls")),
 ]

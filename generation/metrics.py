@@ -14,11 +14,13 @@ import statistics
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from kombu.exceptions import ChannelError
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
@@ -63,12 +65,8 @@ def _latency(name: str, doc: str, seconds: Iterable[float]) -> GaugeMetricFamily
 
 
 def _queue_depth() -> int | None:
-    from kombu.exceptions import ChannelError
-
-    from fireflyweb.celery import app
-
     try:
-        with app.connection_for_read() as connection:
+        with current_app.connection_for_read() as connection:
             connection.ensure_connection(max_retries=1, timeout=2)
             queue = settings.CELERY_TASK_DEFAULT_QUEUE
             try:

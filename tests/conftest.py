@@ -41,6 +41,24 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+@pytest.fixture
+def running_processes(db):
+    """Fresh heartbeats of one Celery worker and beat, as a running deployment has them (readiness
+    at /healthz answers 503 without). Returns the `ProcessHeartbeat` rows (worker, beat)."""
+    from django.utils import timezone
+
+    from generation.models import ProcessHeartbeat
+
+    now = timezone.now()
+    rows = [
+        ProcessHeartbeat.objects.create(
+            name=name, kind=kind, host="tests", pid=os.getpid(), started_at=now, seen_at=now
+        )
+        for name, kind in (("celery@tests", "worker"), ("beat@tests", "beat"))
+    ]
+    return tuple(rows)
+
+
 # --- Celery: a private queue per test session, and a real worker ------------------------------
 
 

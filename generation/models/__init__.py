@@ -3,6 +3,7 @@ from generation.models.campaign import Campaign, CampaignMembership
 from generation.models.catalogue import CustomModel
 from generation.models.collaboration import Comment, Notification
 from generation.models.generation import Generation, GenerationPreset
+from generation.models.heartbeat import ProcessHeartbeat
 from generation.models.image import Image, Rendition
 from generation.models.ratelimit import FireflyRequestSlot
 from generation.models.sharing import Export, ShareLink
@@ -19,6 +20,7 @@ __all__ = [
     "GenerationPreset",
     "Image",
     "Notification",
+    "ProcessHeartbeat",
     "Rendition",
     "ShareLink",
 ]

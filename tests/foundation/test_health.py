@@ -28,12 +28,20 @@ def collected_static(tmp_path_factory):
 
 
 @pytest.mark.django_db
-def test_healthz_reports_database_broker_endpoint_and_version(client):
+def test_healthz_reports_database_broker_endpoint_and_version(client, running_processes):
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert body["checks"] == {"database": True, "broker": True, "static": True}
+    # Readiness now also covers media storage and the Celery processes (issue 16).
+    assert body["checks"] == {
+        "database": True,
+        "broker": True,
+        "static": True,
+        "storage": True,
+        "workers": True,
+        "beat": True,
+    }
     assert "problems" not in body
     assert body["firefly"]["endpoint"] == settings.FIREFLY_ENDPOINT
     assert body["version"]
@@ -72,7 +80,7 @@ def test_healthz_is_503_with_the_reason_while_every_page_fails_for_want_of_colle
 
 @pytest.mark.django_db
 def test_healthz_is_200_in_production_mode_once_static_files_are_collected(
-    client, collected_static
+    client, collected_static, running_processes
 ):
     with production_static(collected_static):
         page = client.get("/accounts/login/")
@@ -98,7 +106,7 @@ def test_healthz_names_a_static_file_added_after_collectstatic_ran(
 
 @pytest.mark.django_db
 def test_healthz_notices_when_the_collected_static_files_are_deleted(
-    client, collected_static, tmp_path
+    client, collected_static, tmp_path, running_processes
 ):
     root = tmp_path / "static"
     shutil.copytree(collected_static, root)

@@ -37,7 +37,15 @@ def finished(spring_launch, alice):
 
 
 #: Patterns anyone may open (route strings, after the prefix).
-PUBLIC = {"healthz", "accounts/login/", "accounts/logout/", "admin/login/", "admin/logout/"}
+PUBLIC = {
+    "healthz",
+    "healthz/ready",
+    "healthz/live",
+    "accounts/login/",
+    "accounts/logout/",
+    "admin/login/",
+    "admin/logout/",
+}
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
 
 

@@ -123,7 +123,7 @@ def secret_emulator(settings):
 
 
 def test_the_client_secret_and_tokens_never_appear_in_pages_logs_errors_admin_or_healthz(
-    secret_emulator, spring_launch, alice, staff_user, caplog, settings
+    secret_emulator, spring_launch, alice, staff_user, caplog, settings, running_processes
 ):
     caplog.set_level(logging.DEBUG)
     generation = generation_create(

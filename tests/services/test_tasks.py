@@ -22,6 +22,7 @@ def test_task_names_match_the_beat_schedule(settings):
         tasks.sweep_generations.name,
         tasks.sync_custom_models.name,
         collab_tasks.cleanup_exports.name,
+        collab_tasks.sweep_exports.name,
     }
     assert tasks.submit_generation.name == "generation.tasks.submit_generation"
     assert tasks.poll_generation.name == "generation.tasks.poll_generation"

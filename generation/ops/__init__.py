@@ -1,0 +1,1 @@
+"""Operations: heartbeats of the Celery processes, for readiness and container checks."""
