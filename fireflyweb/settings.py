@@ -193,6 +193,8 @@ if AWS_STORAGE_BUCKET_NAME:
             "querystring_auth": True,
             "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 300, minimum=30),
             "file_overwrite": True,
+            # A folder inside the bucket, e.g. to share one bucket between deployments.
+            "location": env_str("AWS_LOCATION").strip("/"),
         },
     }
 else:

@@ -43,9 +43,10 @@ def worker_env(emulator, *, queue: str, **extra: str) -> dict[str, str]:
             "CELERY_BROKER_URL": app.conf.broker_url,
             "CELERY_TASK_DEFAULT_QUEUE": queue,
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-            # Blank (file-system media) for `local_media` tests: a worker process cannot share
-            # the test's per-test bucket prefix.
+            # The test's media: blank (local disk) unless S3 is configured, then the test's own
+            # folder in the bucket (tests/conftest.py).
             "AWS_STORAGE_BUCKET_NAME": settings.AWS_STORAGE_BUCKET_NAME,
+            "AWS_LOCATION": settings.STORAGES["default"].get("OPTIONS", {}).get("location", ""),
             "FIREFLY_API_BASE": emulator.url,
             "FIREFLY_IMS_URL": emulator.ims_url,
             "FIREFLY_CLIENT_ID": emulator.config.client_id,

@@ -22,12 +22,7 @@ from generation.pipeline.steps import generation_sweep
 from tests.conftest import _purge
 from tests.reliability.support import WorkerProcess, assert_nothing_lost_or_doubled, worker_env
 
-# Worker processes write media; with S3 configured they would not share this test's prefix.
-pytestmark = [
-    pytest.mark.worker,
-    pytest.mark.local_media,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 Status = Generation.Status
 IN_FLIGHT = 60

@@ -17,12 +17,7 @@ from tests.conftest import _purge
 from tests.personas import make_campaign, make_user
 from tests.reliability.support import WorkerProcess, assert_nothing_lost_or_doubled, worker_env
 
-# Worker processes write media; with S3 configured they would not share this test's prefix.
-pytestmark = [
-    pytest.mark.worker,
-    pytest.mark.local_media,
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 USERS, PER_USER = 20, 10
 
