@@ -13,7 +13,7 @@ APP_ENV := $(BIN)/honcho run
 
 .PHONY: run test lint typecheck format bench install chromium migrate clean check-deploy demo-password
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt requirements-s3.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt

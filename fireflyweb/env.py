@@ -78,6 +78,17 @@ def env_float(name: str, default: float, *, minimum: float | None = None) -> flo
     return value
 
 
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` (compared case-insensitively, returned as spelt in `choices`)."""
+    raw = _raw(name)
+    if raw is None:
+        return default
+    for choice in choices:
+        if raw.strip().lower() == choice.lower():
+            return choice
+    raise ImproperlyConfigured(f"{name}={raw!r} is not one of: {', '.join(choices)}")
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     """A comma-separated list; blanks dropped."""
     raw = _raw(name)

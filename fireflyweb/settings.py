@@ -11,7 +11,16 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from fireflyweb.env import env_bool, env_float, env_int, env_list, env_path, env_str
+from fireflyweb.env import (
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_list,
+    env_path,
+    env_str,
+)
+from fireflyweb.media import media_origins
 from fireflyweb.observability import init_sentry, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -51,6 +60,7 @@ INSTALLED_APPS = [
     "axes",
     "generation",
     "generation.collab",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -64,7 +74,7 @@ MIDDLEWARE = [
     "fireflyweb.caching.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "fireflyweb.middleware.ContentSecurityPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -187,18 +197,28 @@ WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 WHITENOISE_AUTOREFRESH = DEBUG and not STATIC_MANIFEST
 
 AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL")
+AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME")
+# Pre-signed links use SigV4: legacy SigV2 ("s3") is refused by every region opened since 2014
+# and deprecated elsewhere; it stays selectable for an old S3-compatible server.
+AWS_S3_SIGNATURE_VERSION = env_choice("AWS_S3_SIGNATURE_VERSION", "s3v4", ("s3v4", "s3"))
+AWS_S3_ADDRESSING_STYLE = env_choice("AWS_S3_ADDRESSING_STYLE", "auto", ("auto", "path", "virtual"))
 if AWS_STORAGE_BUCKET_NAME:
     # S3-compatible media (optional extra: pip install -r requirements-s3.txt).
     _media_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
-            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            "endpoint_url": AWS_S3_ENDPOINT_URL or None,
+            "region_name": AWS_S3_REGION_NAME or None,
+            "signature_version": AWS_S3_SIGNATURE_VERSION,
+            "addressing_style": AWS_S3_ADDRESSING_STYLE,
             "default_acl": None,
             "querystring_auth": True,
             "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 300, minimum=30),
             "file_overwrite": True,
+            # A folder inside the bucket, e.g. to share one bucket between deployments.
+            "location": env_str("AWS_LOCATION").strip("/"),
         },
     }
 else:
@@ -241,6 +261,39 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp). Strict: no inline script or style, and images only from
+# the studio itself and, with S3 media, the object store that pre-signed media links point at.
+MEDIA_ORIGINS = env_list("MEDIA_ORIGINS") or media_origins(
+    bucket=AWS_STORAGE_BUCKET_NAME,
+    endpoint_url=AWS_S3_ENDPOINT_URL,
+    region=AWS_S3_REGION_NAME,
+    addressing_style=AWS_S3_ADDRESSING_STYLE,
+)
+_csp = {
+    # The admin ships inline scripts of its own; it is staff-only and keeps Django's defaults.
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", *MEDIA_ORIGINS],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+if _csp_report_uri := env_str("CSP_REPORT_URI"):
+    _csp["DIRECTIVES"]["report-uri"] = [_csp_report_uri]
+# Report-only: browsers report violations (to CSP_REPORT_URI) but block nothing; for trying a
+# policy change on a live site before enforcing it. (Not a CSP_* setting: django-csp 4 takes
+# those for its old configuration style and refuses to start.)
+_csp_report_only = env_bool("CSP_REPORT_ONLY", False)
+CONTENT_SECURITY_POLICY = None if _csp_report_only else _csp
+CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp if _csp_report_only else None
 
 # --- Firefly --------------------------------------------------------------------------------
 

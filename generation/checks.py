@@ -77,3 +77,40 @@ def check_email_links(app_configs, **kwargs):
             id="generation.W003",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def check_media_storage(app_configs, **kwargs):
+    # Each web machine with media on its own disk answers 404 for the files another machine (or
+    # a worker elsewhere) wrote, while /healthz still says 200: one machine only.
+    if settings.DEBUG or settings.AWS_STORAGE_BUCKET_NAME:
+        return []
+    return [
+        Warning(
+            "Media is kept on local disk (MEDIA_ROOT): web machines and workers on other "
+            "machines cannot see each other's files.",
+            hint="Set AWS_STORAGE_BUCKET_NAME (and AWS_S3_ENDPOINT_URL for MinIO or another "
+            "S3-compatible server) with requirements-s3.txt installed, or silence "
+            "generation.W004 when web, workers and beat share one machine or one volume.",
+            id="generation.W004",
+        )
+    ]
+
+
+@register(Tags.compatibility)
+def check_s3_libraries(app_configs, **kwargs):
+    # Without these the settings load fine and the first image save fails in a worker.
+    if not settings.AWS_STORAGE_BUCKET_NAME:
+        return []
+    try:
+        import boto3  # noqa: F401
+        import storages.backends.s3  # noqa: F401
+    except ImportError as exc:
+        return [
+            Error(
+                f"AWS_STORAGE_BUCKET_NAME is set but the S3 libraries cannot be imported ({exc}).",
+                hint="pip install -r requirements-s3.txt (django-storages and boto3).",
+                id="generation.E004",
+            )
+        ]
+    return []

@@ -14,8 +14,22 @@ from tests.personas import *  # noqa: F403  (persona fixtures: alice, bob, staff
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
+def _media_in_tmp(request, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    if not settings.AWS_STORAGE_BUCKET_NAME:
+        return
+    if request.node.get_closest_marker("local_media"):
+        settings.AWS_STORAGE_BUCKET_NAME = ""
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        }
+        return
+    # S3 media (CI's services mode): each test writes under a prefix of its own in the bucket,
+    # as each test has a media folder of its own on disk.
+    media = settings.STORAGES["default"]
+    options = {**media["OPTIONS"], "location": f"tests/{uuid.uuid4().hex}"}
+    settings.STORAGES = {**settings.STORAGES, "default": {**media, "OPTIONS": options}}
 
 
 @pytest.fixture(autouse=True)

@@ -29,6 +29,7 @@ def test_changelist_shows_thumbnail_campaign_generation_favourite_and_size(staff
     assert f'<img src="{presenters.rendition_url(grid)}" class="ff-thumb"' in page
 
 
+@pytest.mark.local_media
 def test_thumbnails_are_served_to_staff_by_the_authorising_view(staff_client, image):
     grid = image.renditions.get(spec="grid")
     response = staff_client.get(presenters.rendition_url(grid))

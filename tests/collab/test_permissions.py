@@ -278,6 +278,7 @@ def shared(spring_launch, alice, carol, images):
     return created
 
 
+@pytest.mark.local_media
 def test_share_viewer_sees_only_the_selection_with_draft_marks(client_for, shared, images):
     client = client_for(None)
     response = client.get(reverse("share_view", args=[shared.token]))
@@ -301,6 +302,7 @@ def test_share_viewer_sees_only_the_selection_with_draft_marks(client_for, share
     assert shared.link.view_count == 1
 
 
+@pytest.mark.local_media
 def test_share_downloads_when_allowed(client_for, shared, images):
     ShareLink.objects.filter(pk=shared.link.pk).update(allow_download=True)
     client = client_for(None)
@@ -329,6 +331,7 @@ def test_unknown_tokens_are_404(client_for, db):
     assert client_for(None).get(reverse("share_view", args=["nope"])).status_code == 404
 
 
+@pytest.mark.local_media
 def test_password_links_remember_the_unlock_in_the_session(
     client_for, spring_launch, alice, images
 ):
@@ -405,6 +408,7 @@ def built(spring_launch, alice, images):
     return export
 
 
+@pytest.mark.local_media
 @pytest.mark.parametrize(
     ("who", "expected"),
     [(OWNER, 200), (MEMBER, 200), (STAFF, 200), (OUTSIDER, 404), (ANON, "login")],

@@ -31,7 +31,8 @@ def example_assignments() -> list[tuple[str, str, bool]]:
 def variables_settings_read() -> set[str]:
     """Every variable fireflyweb/settings.py reads through an env helper."""
     source = (ROOT / "fireflyweb" / "settings.py").read_text()
-    return set(re.findall(r"\benv_(?:str|bool|int|float|list|path)\(\s*\"([A-Z0-9_]+)\"", source))
+    helper = r"\benv_(?:str|bool|int|float|list|path|choice)"
+    return set(re.findall(helper + r"\(\s*\"([A-Z0-9_]+)\"", source))
 
 
 def settings_with(variables: dict[str, str]) -> dict[str, str]:

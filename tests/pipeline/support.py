@@ -52,6 +52,24 @@ def poll_now(generation: Generation):
     return step
 
 
-def media_files() -> list[Path]:
+def media_files() -> list[Path] | list[str]:
+    """Every stored media file: paths under MEDIA_ROOT, or names in the bucket with S3 media."""
+    if settings.AWS_STORAGE_BUCKET_NAME:
+        return sorted(stored_names())
     root = Path(settings.MEDIA_ROOT)
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def stored_names(folder: str = "") -> list[str]:
+    """Every name in the media storage under `folder`, through the storage API."""
+    from django.core.files.storage import default_storage
+
+    try:
+        folders, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return []
+    prefix = f"{folder}/" if folder else ""
+    names = [prefix + name for name in files]
+    for sub in folders:
+        names += stored_names(prefix + sub)
+    return names

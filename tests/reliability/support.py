@@ -43,6 +43,10 @@ def worker_env(emulator, *, queue: str, **extra: str) -> dict[str, str]:
             "CELERY_BROKER_URL": app.conf.broker_url,
             "CELERY_TASK_DEFAULT_QUEUE": queue,
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            # The test's media: blank (local disk) unless S3 is configured, then the test's own
+            # folder in the bucket (tests/conftest.py).
+            "AWS_STORAGE_BUCKET_NAME": settings.AWS_STORAGE_BUCKET_NAME,
+            "AWS_LOCATION": settings.STORAGES["default"].get("OPTIONS", {}).get("location", ""),
             "FIREFLY_API_BASE": emulator.url,
             "FIREFLY_IMS_URL": emulator.ims_url,
             "FIREFLY_CLIENT_ID": emulator.config.client_id,
@@ -128,10 +132,10 @@ class WorkerProcess:
 
 
 def media_files() -> set[str]:
-    root = Path(settings.MEDIA_ROOT)
-    if not root.exists():
-        return set()
-    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+    """Every stored media name (through the storage API: the same on disk and in a bucket)."""
+    from tests.pipeline.support import stored_names
+
+    return set(stored_names())
 
 
 def referenced_files() -> set[str]:

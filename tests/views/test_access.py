@@ -76,6 +76,7 @@ def test_members_of_another_campaign_get_404_everywhere(
     assert generation.retries.count() == 0
 
 
+@pytest.mark.local_media
 def test_every_page_renders_for_a_member(alice_client, finished, spring_launch):
     generation, images = finished
     for name, (method, url) in _urls(spring_launch, generation, images[0]).items():
@@ -85,6 +86,7 @@ def test_every_page_renders_for_a_member(alice_client, finished, spring_launch):
         assert response.status_code == 200, name
 
 
+@pytest.mark.local_media
 def test_staff_see_every_campaign(client, staff_user, finished, spring_launch, autumn_sale):
     generation, images = finished
     client.force_login(staff_user)

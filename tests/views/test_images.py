@@ -72,6 +72,7 @@ def test_favourite_toggle_answers_json_for_scripts(alice_client, finished):
     assert Image.objects.get(pk=image.pk).is_favourite
 
 
+@pytest.mark.local_media
 def test_download_is_an_attachment_named_after_the_campaign(alice_client, finished):
     generation, (image, _) = finished
     response = alice_client.get(reverse("image_download", args=[image.pk]))
@@ -85,6 +86,7 @@ def test_download_is_an_attachment_named_after_the_campaign(alice_client, finish
     assert body.startswith(b"\xff\xd8")  # a JPEG
 
 
+@pytest.mark.local_media
 def test_the_original_opens_inline_privately(alice_client, finished):
     _generation, (image, _) = finished
     response = alice_client.get(original_url(image))
@@ -93,6 +95,7 @@ def test_the_original_opens_inline_privately(alice_client, finished):
     assert response["Cache-Control"].startswith("private")
 
 
+@pytest.mark.local_media
 def test_renditions_are_cached_privately_for_a_year(alice_client, finished):
     _generation, (image, _) = finished
     grid = image.renditions.get(spec="grid")
@@ -115,6 +118,7 @@ def test_file_urls_with_an_out_of_date_name_are_404(alice_client, finished):
     )
 
 
+@pytest.mark.local_media
 def test_a_file_missing_from_storage_is_404_not_500(alice_client, finished):
     from django.core.files.storage import default_storage
 
@@ -133,6 +137,7 @@ def test_an_image_without_a_stored_file_is_404_not_the_whole_media_folder(
     assert alice_client.get(reverse("image_download", args=[image.pk])).status_code == 404
 
 
+@pytest.mark.local_media
 def test_nginx_serves_the_bytes_when_accel_redirect_is_configured(alice_client, finished, settings):
     settings.MEDIA_ACCEL_REDIRECT_PREFIX = "/_protected/"
     _generation, (image, _) = finished
