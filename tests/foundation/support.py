@@ -29,8 +29,8 @@ def example_assignments() -> list[tuple[str, str, bool]]:
 
 
 def variables_settings_read() -> set[str]:
-    """Every variable fireflyweb/settings.py reads through an env helper."""
-    source = (ROOT / "fireflyweb" / "settings.py").read_text()
+    """Every variable the settings (fireflyweb/settings/) read through an env helper."""
+    source = "".join(p.read_text() for p in sorted((ROOT / "fireflyweb" / "settings").glob("*.py")))
     helper = r"\benv_(?:str|bool|int|float|list|path|choice)"
     return set(re.findall(helper + r"\(\s*\"([A-Z0-9_]+)\"", source))
 
