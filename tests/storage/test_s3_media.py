@@ -13,10 +13,10 @@ from django.urls import reverse
 
 from generation.collab import exports, review
 from generation.models import Image
-from generation.pipeline.steps import generation_submit
+from generation.pipeline.submit import generation_submit
+from tests.factories import make_generation, make_image
 from tests.pipeline.support import create_generation, poll_now
 from tests.storage.conftest import s3_endpoint
-from tests.views.factories import make_generation, make_image
 
 pytestmark = pytest.mark.django_db
 
