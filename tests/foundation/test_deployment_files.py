@@ -113,3 +113,9 @@ def test_compose_accepts_the_file_with_env_copied_from_the_example():
         pytest.skip(result.stderr.strip())
     assert result.returncode == 0, result.stderr
     assert "migrate" in result.stdout
+
+
+def test_no_port_without_authentication_is_published_beyond_this_machine():
+    # The emulator's control API resets state and injects faults for anyone who reaches it.
+    for port in COMPOSE["services"]["emulator"].get("ports", []):
+        assert str(port).startswith("127.0.0.1:"), port
