@@ -92,6 +92,7 @@ def fresh_database(tmp_path):
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.mark.local_media  # restored into a folder; the storage API copies a bucket the same way
 @pytest.mark.django_db(transaction=True)
 def test_a_restored_backup_shows_the_same_campaigns_and_images(
     alice, bob, spring_launch, autumn_sale, settings, tmp_path, fresh_database

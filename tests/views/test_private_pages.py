@@ -24,6 +24,7 @@ def test_signed_in_pages_say_private_no_store(alice_client, spring_launch):
         assert {"private", "no-store"} <= directives(response), url
 
 
+@pytest.mark.local_media  # with S3 media a rendition is a redirect to a presigned URL
 def test_renditions_keep_their_own_long_private_cache(alice_client, finished):
     _generation, images = finished
     rendition = images[0].renditions.first()
