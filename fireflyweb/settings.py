@@ -368,6 +368,10 @@ if STUDIO_BASE_URL and (_studio.scheme not in ("http", "https") or not _studio.n
         f"STUDIO_BASE_URL={STUDIO_BASE_URL!r} is not a web address like https://studio.example.com"
     )
 NOTIFICATION_EMAILS = env_bool("NOTIFICATION_EMAILS", True)
+# Share-link passwords: wrong guesses allowed per link and per client address in a window,
+# after which guesses are refused without checking them (generation/collab/sharing.py).
+SHARE_UNLOCK_FAILURES = env_int("SHARE_UNLOCK_FAILURES", 10, minimum=1)
+SHARE_UNLOCK_WINDOW_SECONDS = env_int("SHARE_UNLOCK_WINDOW_SECONDS", 900, minimum=10)
 
 # --- Exports ------------------------------------------------------------------------------------
 

@@ -5,7 +5,9 @@
 * approvers decide reviews (approve, request changes, reject), except, where the campaign
   says requesters cannot approve their own images, reviews of images they made or sent;
 * owners manage members and roles, share links, the review rules and read the audit trail;
-* staff may do everything, and alone read the studio-wide audit trail.
+* staff with the studio-wide permission (`generation.act_in_every_campaign`; superusers have
+  it) may do everything, and alone read the studio-wide audit trail; the staff flag alone
+  gives no campaign powers.
 
 Which campaigns a person sees at all is the same rule as `CampaignAccess.can_view`, written as a
 query: `Campaign.objects.visible_to` (outsiders get a 404, as for a campaign that does not exist).
@@ -24,6 +26,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 
 from generation.models import Campaign, CampaignMembership, Image
+from generation.models.campaign import acts_in_every_campaign
 
 Role = CampaignMembership.Role
 
@@ -97,7 +100,7 @@ def _signed_in(user) -> bool:
 
 
 def _is_staff(user) -> bool:
-    return _signed_in(user) and bool(user.is_staff)
+    return acts_in_every_campaign(user)
 
 
 def for_campaign(

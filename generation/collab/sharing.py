@@ -11,7 +11,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import check_password, make_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, QuerySet
@@ -57,6 +60,12 @@ def share_link_create(
         raise ValidationError({"expires_at": [f"Links last at most {MAX_DAYS} days."]})
     if scope not in ShareLink.Scope.values:
         raise ValidationError({"scope": ["Unknown scope."]})
+    if password:
+        try:
+            # The same rules as account passwords: at least 8 characters, not a common one.
+            password_validation.validate_password(password)
+        except ValidationError as error:
+            raise ValidationError({"password": error.messages}) from None
     ids = sorted({int(i) for i in image_ids})
     images = list(Image.objects.filter(campaign=campaign, pk__in=ids)) if ids else []
     if ids and len(images) != len(ids):
@@ -121,14 +130,43 @@ def share_link_unlocked(session, link: ShareLink) -> bool:
     return not link.has_password or link.pk in session.get(SESSION_KEY, [])
 
 
-def share_link_unlock(session, link: ShareLink, password: str) -> bool:
-    """Check the password; remember the unlock in the viewer's session."""
+@dataclass(frozen=True)
+class Unlock:
+    """What a password attempt got: in, or not; `retry_at` when guessing is paused."""
+
+    ok: bool
+    retry_at: dt.datetime | None = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def share_link_unlock(session, link: ShareLink, password: str, *, address: str = "") -> Unlock:
+    """Check the password and remember the unlock in the viewer's session.
+
+    Guessing is braked per link and per client address (`SHARE_UNLOCK_FAILURES` wrong passwords
+    per `SHARE_UNLOCK_WINDOW_SECONDS`); once braked, attempts are refused before any hashing, so
+    anonymous guessers cannot spend the web workers' time on it."""
     if not link.has_password:
-        return True
+        return Unlock(True)
+    keys = [f"share-unlock:link:{link.pk}", f"share-unlock:addr:{link.pk}:{address}"]
+    window = settings.SHARE_UNLOCK_WINDOW_SECONDS
+    counts = cache.get_many(keys)
+    if any(counts.get(key, 0) >= settings.SHARE_UNLOCK_FAILURES for key in keys):
+        started = max(cache.get(f"{key}:since") or timezone.now() for key in keys)
+        return Unlock(False, retry_at=started + dt.timedelta(seconds=window))
     if not check_password(password or "", link.password):
-        return False
+        for key in keys:
+            if cache.add(key, 1, window):
+                cache.set(f"{key}:since", timezone.now(), window)
+            else:
+                try:
+                    cache.incr(key)
+                except ValueError:  # expired in between
+                    cache.add(key, 1, window)
+        return Unlock(False)
     session[SESSION_KEY] = [*session.get(SESSION_KEY, [])[-49:], link.pk]
-    return True
+    return Unlock(True)
 
 
 def share_link_record_view(session, link: ShareLink, *, address: str = "") -> None:

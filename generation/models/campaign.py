@@ -2,13 +2,27 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+#: The permission that gives a staff account every campaign's powers (superusers have it).
+STUDIO_WIDE_PERMISSION = "generation.act_in_every_campaign"
+
+
+def acts_in_every_campaign(user) -> bool:
+    """Studio-wide powers follow an explicit permission, not the staff flag alone (a staffer
+    who may only look after the catalogue in the admin is not every team's owner)."""
+    return (
+        user is not None
+        and user.is_authenticated
+        and user.is_staff
+        and user.has_perm(STUDIO_WIDE_PERMISSION)
+    )
+
 
 class CampaignQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Staff see every campaign; everyone else only the campaigns they are a member of."""
+        """Studio-wide staff see every campaign; everyone else the campaigns they belong to."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_staff:
+        if acts_in_every_campaign(user):
             return self
         return self.filter(memberships__user=user)
 
@@ -52,6 +66,9 @@ class Campaign(models.Model):
     class Meta:
         ordering = ["-updated_at"]
         indexes = [models.Index(fields=["archived", "-updated_at"], name="campaign_active_recent")]
+        permissions = [
+            ("act_in_every_campaign", "Can see and act in every campaign as its owner"),
+        ]
 
     def __str__(self) -> str:
         return self.name

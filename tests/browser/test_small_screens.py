@@ -5,6 +5,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from generation.collab import comments, exports, review, sharing
@@ -35,6 +36,7 @@ def studio(alice, spring_launch):
     square, wide and tall images, a review waiting, comments, a share link, an export, audit
     entries and notifications. Returns the URLs of every page and of two share links."""
     sam = make_user("sam", first_name="Samantha", last_name="Okonkwo-Lindqvist", is_staff=True)
+    sam.user_permissions.add(Permission.objects.get(codename="act_in_every_campaign"))
     CampaignMembership.objects.create(
         campaign=spring_launch, user=sam, role=CampaignMembership.Role.OWNER
     )

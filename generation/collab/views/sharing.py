@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from fireflyweb.clients import client_address
 from generation import access
 from generation.collab import selectors as collab_selectors
 from generation.collab import sharing
@@ -154,23 +155,32 @@ def share_view(request, token):
     if not usable:
         return _gone(request, link)
     if not sharing.share_link_unlocked(request.session, link):
-        wrong = False
+        attempt = None
         if request.method == "POST":
-            if sharing.share_link_unlock(request.session, link, request.POST.get("password", "")):
+            attempt = sharing.share_link_unlock(
+                request.session,
+                link,
+                request.POST.get("password", ""),
+                address=client_address(request),
+            )
+            if attempt:
                 return redirect("share_view", token=token)
-            wrong = True
+        status = 200 if attempt is None else 429 if attempt.retry_at else 403
         response = render(
             request,
             "generation/collab/share_password.html",
-            {"link": link, "wrong": wrong, "token": token},
-            status=403 if wrong else 200,
+            {
+                "link": link,
+                "wrong": attempt is not None and attempt.retry_at is None,
+                "retry_at": attempt.retry_at if attempt is not None else None,
+                "token": token,
+            },
+            status=status,
         )
         return _no_store(response, FORM_REFERRER_POLICY)
     if request.method == "POST":
         return redirect("share_view", token=token)
-    sharing.share_link_record_view(
-        request.session, link, address=request.META.get("REMOTE_ADDR", "")
-    )
+    sharing.share_link_record_view(request.session, link, address=client_address(request))
     images = collab_selectors.shared_gallery(sharing.share_link_images(link))
     response = render(
         request,
