@@ -11,13 +11,14 @@ from generation import access
 from generation.collab import exports
 from generation.collab import selectors as collab_selectors
 from generation.models import Export, Image
+from generation.parsing import query_ids
 from generation.studio import files, presenters, selectors
 from generation.studio.forms import GalleryFilterForm
 
 
 def _selection(request, campaign):
     """The images to export: explicit ids, else the gallery's filters (review state too)."""
-    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+    ids = query_ids(request.POST, "ids")
     if ids:
         return collab_selectors.campaign_images(campaign, ids), {"ids": ids}
     form = GalleryFilterForm(request.POST)

@@ -10,15 +10,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from generation import access, labels
 from generation.models import Generation
+from generation.parsing import query_ids, query_int
 from generation.pipeline import fairness
 from generation.studio import pages, presenters, selectors
 from generation.studio.campaigns import campaign_save
 from generation.studio.forms import CampaignForm, GalleryFilterForm
-
-
-def _int_param(request, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 19 else None
 
 
 @login_required
@@ -78,7 +74,7 @@ def campaign_gallery(request, slug):
     campaign = selectors.campaign_for_user(request.user, slug)
     filter_form = GalleryFilterForm(request.GET)
     filters = filter_form.filters()
-    before, after = _int_param(request, "before"), _int_param(request, "after")
+    before, after = query_int(request, "before"), query_int(request, "after")
     page = pages.gallery_page(campaign, filters, before=before, after=after)
     active = list(pages.active_generations(campaign, filters)) if page.is_first else []
     ended = pages.ended_generations(campaign, filters, page)
@@ -123,7 +119,7 @@ def campaign_generations(request, slug):
     if status not in (pages.ACTIVE_FILTER, *Generation.Status.values):
         status = ""
     page = pages.generation_list_page(
-        campaign, status, before=_int_param(request, "before"), after=_int_param(request, "after")
+        campaign, status, before=query_int(request, "before"), after=query_int(request, "after")
     )
     counts = selectors.generation_status_counts(campaign)
     tabs = [
@@ -156,10 +152,10 @@ def campaign_live(request, slug):
     """
     campaign = selectors.campaign_for_user(request.user, slug)
     filters = GalleryFilterForm(request.GET).filters()
-    since = _int_param(request, "since")
+    since = query_int(request, "since")
     if since is None:
         raise Http404("since is required")
-    watched = [int(v) for v in request.GET.get("watch", "").split(",") if v.isdigit()][:48]
+    watched = query_ids(request.GET, "watch", limit=48)
     active = {g.pk: g for g in pages.active_generations(campaign, filters)}
     for generation in pages.recent_generations(campaign, [i for i in watched if i not in active]):
         active.setdefault(generation.pk, generation)
