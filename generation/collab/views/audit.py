@@ -54,6 +54,8 @@ def audit_log(request, slug=None):
             "actions": AuditEvent.Action.choices,
             "actor_names": collab_selectors.audit_actor_names(campaign),
             "page_size": collab_selectors.AUDIT_PAGE,
+            # Not `request.GET.urlencode` in the template: that is the parameter `?urlencode=`.
+            "query_string": request.GET.urlencode(),
         },
     )
 

@@ -105,6 +105,9 @@ def campaign_gallery(request, slug):
             "members": members,
             "review_counts": review_counts,
             "image_count": sum(review_counts.values()),
+            # Not `request.GET.items` in the template: that is the parameter `?items=`.
+            "kept_query": [(k, v) for k, v in request.GET.items() if k not in ("before", "after")],
+            "query_string": request.GET.urlencode(),
         },
     )
 
