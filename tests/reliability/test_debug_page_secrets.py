@@ -11,7 +11,7 @@ from django.views.debug import ExceptionReporter
 
 from fireflyweb.reporting import mask_url_passwords
 
-PASSWORD = "hunter2-s3cret"  # noqa: S105 (what must not show)
+PASSWORD = "hunter2-s3cret"
 DATABASE = f"postgres://studio:{PASSWORD}@db.internal:5432/studio"
 BROKER = f"redis://:{PASSWORD}@redis.internal:6379/0"
 CACHE = f"rediss://default:{PASSWORD}@cache.internal:6380/1"
