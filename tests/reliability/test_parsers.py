@@ -25,7 +25,7 @@ from generation.parsing import (
 
 @pytest.mark.parametrize("value", ["²", "٣", "1e3", " ", "9" * 20, str(2**63), "-1", "0x10"])
 def test_whole_numbers_are_ascii_digits_within_a_bigint(value):
-    with pytest.raises(ValueError, match="whole number|out of range"):
+    with pytest.raises(ValueError, match=r"whole number|out of range"):
         parse_int(value)
 
 
@@ -44,7 +44,7 @@ def test_ids_come_repeated_or_comma_separated_without_duplicates():
 
 @pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01", "2026-02-30", "２０２６-01-01", "x"])
 def test_dates_are_iso_and_within_a_sane_range(value):
-    with pytest.raises(ValueError, match="date|range|isoformat"):
+    with pytest.raises(ValueError, match=r"date|range|isoformat"):
         parse_date(value)
 
 
@@ -54,7 +54,7 @@ def test_a_date_in_range_is_read():
 
 @pytest.mark.parametrize("value", ["a\x00b", "bell\x07", "esc\x1b[31m", "x" * 11])
 def test_text_refuses_control_characters_and_overlong_values(value):
-    with pytest.raises(ValueError, match="control|longer"):
+    with pytest.raises(ValueError, match=r"control|longer"):
         check_text(value, max_length=10)
 
 
