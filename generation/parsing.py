@@ -75,24 +75,40 @@ def _bad_request(name: str, error: ValueError) -> BadRequest:
     return BadRequest(f"Malformed query parameter {name!r}: {error}")
 
 
-def query_int(request, name: str, *, minimum: int = 0, maximum: int = MAX_ID) -> int | None:
-    """``?name=`` as an int, None when absent or blank; 400 when malformed."""
+def query_int(
+    request, name: str, *, minimum: int = 0, maximum: int = MAX_ID, strict: bool = True
+) -> int | None:
+    """``?name=`` as an int, None when absent or blank; 400 when malformed (None instead when
+    not `strict`: the gallery ignores a malformed filter or cursor rather than failing)."""
     value = request.GET.get(name, "")
     if not value.strip():
         return None
     try:
         return parse_int(value, minimum=minimum, maximum=maximum)
     except ValueError as error:
+        if not strict:
+            return None
         raise _bad_request(name, error) from error
 
 
-def query_ids(data, name: str, *, limit: int | None = None) -> list[int]:
+def query_ids(data, name: str, *, limit: int | None = None, strict: bool = True) -> list[int]:
     """Ids from ``name`` in `data` (request.GET or request.POST), repeated or comma-separated;
-    400 when any is malformed."""
+    400 when any is malformed (left out instead when not `strict`)."""
+    if not strict:
+        values = [part for value in data.getlist(name) for part in value.split(",")]
+        return parse_ids([v for v in values if _is_id(v)], limit=limit)
     try:
         return parse_ids(data.getlist(name), limit=limit)
     except ValueError as error:
         raise _bad_request(name, error) from error
+
+
+def _is_id(value: str) -> bool:
+    try:
+        parse_int(value, minimum=1)
+    except ValueError:
+        return False
+    return True
 
 
 def query_date(request, name: str) -> dt.date | None:

@@ -17,6 +17,14 @@ from generation.studio.campaigns import campaign_save
 from generation.studio.forms import CampaignForm, GalleryFilterForm
 
 
+def _cursor(request) -> tuple[int | None, int | None]:
+    """``?before=`` / ``?after=``: a malformed cursor is ignored (the first page), not a 400."""
+    return (
+        query_int(request, "before", strict=False),
+        query_int(request, "after", strict=False),
+    )
+
+
 @login_required
 @require_GET
 def campaign_list(request):
@@ -74,7 +82,10 @@ def campaign_gallery(request, slug):
     campaign = selectors.campaign_for_user(request.user, slug)
     filter_form = GalleryFilterForm(request.GET)
     filters = filter_form.filters()
-    before, after = query_int(request, "before"), query_int(request, "after")
+    before, after = (
+        query_int(request, "before", strict=False),
+        query_int(request, "after", strict=False),
+    )
     page = pages.gallery_page(campaign, filters, before=before, after=after)
     active = list(pages.active_generations(campaign, filters)) if page.is_first else []
     ended = pages.ended_generations(campaign, filters, page)
@@ -122,7 +133,10 @@ def campaign_generations(request, slug):
     if status not in (pages.ACTIVE_FILTER, *Generation.Status.values):
         status = ""
     page = pages.generation_list_page(
-        campaign, status, before=query_int(request, "before"), after=query_int(request, "after")
+        campaign,
+        status,
+        before=query_int(request, "before", strict=False),
+        after=query_int(request, "after", strict=False),
     )
     counts = selectors.generation_status_counts(campaign)
     tabs = [
@@ -155,10 +169,10 @@ def campaign_live(request, slug):
     """
     campaign = selectors.campaign_for_user(request.user, slug)
     filters = GalleryFilterForm(request.GET).filters()
-    since = query_int(request, "since")
+    since = query_int(request, "since", strict=False)
     if since is None:
         raise Http404("since is required")
-    watched = query_ids(request.GET, "watch", limit=48)
+    watched = query_ids(request.GET, "watch", limit=48, strict=False)
     active = {g.pk: g for g in pages.active_generations(campaign, filters)}
     for generation in pages.recent_generations(campaign, [i for i in watched if i not in active]):
         active.setdefault(generation.pk, generation)
