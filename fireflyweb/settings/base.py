@@ -94,6 +94,9 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 
 DEFAULT_SQLITE_PATH = VAR_DIR / "db.sqlite3"
+# The debug page and error e-mails hide connection URLs and mask passwords inside URLs.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "fireflyweb.reporting.ConnectionSafeExceptionReporterFilter"
+
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DEFAULT_SQLITE_PATH}")
 try:
     _database = dj_database_url.parse(

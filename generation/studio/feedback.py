@@ -2,19 +2,29 @@
 and where the site is for the emails it causes."""
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from generation.parsing import CONTROL
+
+NEXT_MAX = 2000  # longer than any page of the studio's address
 
 
 def redirect_back(request, fallback, field="next"):
     """Redirect to the form's `next` (or another `field`) when it is on this site (never an open
     redirect)."""
     target = request.POST.get(field, "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target
+        and len(target) <= NEXT_MAX
+        and not CONTROL.search(target)
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
-        return redirect(target)
+        # Not `redirect(target)`: that reads a bare word ("²") as a view name and fails.
+        return HttpResponseRedirect(target)
     return redirect(fallback)
 
 

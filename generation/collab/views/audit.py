@@ -1,8 +1,6 @@
 """The audit trail of a campaign (owners and staff) or of everything (staff), filterable by
 action, actor and date, and exportable as a streamed CSV."""
 
-import datetime as dt
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
@@ -15,23 +13,17 @@ from generation.audit import audit_csv_rows
 from generation.collab import selectors as collab_selectors
 from generation.collab.selectors import AuditFilters
 from generation.models import AuditEvent
+from generation.parsing import query_date, query_text
 from generation.studio import selectors
-
-
-def _date(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _filters(request) -> AuditFilters:
     action = request.GET.get("action", "")
     return AuditFilters(
         action=action if action in AuditEvent.Action.values else "",
-        actor=request.GET.get("actor", "").strip(),
-        date_from=_date(request.GET.get("date_from")),
-        date_to=_date(request.GET.get("date_to")),
+        actor=query_text(request, "actor", max_length=150),
+        date_from=query_date(request, "date_from"),
+        date_to=query_date(request, "date_to"),
     )
 
 
@@ -62,6 +54,8 @@ def audit_log(request, slug=None):
             "actions": AuditEvent.Action.choices,
             "actor_names": collab_selectors.audit_actor_names(campaign),
             "page_size": collab_selectors.AUDIT_PAGE,
+            # Not `request.GET.urlencode` in the template: that is the parameter `?urlencode=`.
+            "query_string": request.GET.urlencode(),
         },
     )
 

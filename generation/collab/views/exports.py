@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -11,13 +11,16 @@ from generation import access
 from generation.collab import exports
 from generation.collab import selectors as collab_selectors
 from generation.models import Export, Image
+from generation.parsing import check_text, query_ids
 from generation.studio import files, presenters, selectors
 from generation.studio.forms import GalleryFilterForm
+
+FILTER_MAX = 200  # the gallery's longest filter (the search box)
 
 
 def _selection(request, campaign):
     """The images to export: explicit ids, else the gallery's filters (review state too)."""
-    ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
+    ids = query_ids(request.POST, "ids")
     if ids:
         return collab_selectors.campaign_images(campaign, ids), {"ids": ids}
     form = GalleryFilterForm(request.POST)
@@ -26,7 +29,15 @@ def _selection(request, campaign):
     review = request.POST.get("review", "")
     if review in Image.ReviewState.values:
         images = images.filter(review_state=review)
-    described = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken" and v}
+    try:
+        # Stored with the export (JSON) and shown in its description: PostgreSQL refuses NUL.
+        described = {
+            check_text(k, max_length=FILTER_MAX): check_text(v, max_length=FILTER_MAX)
+            for k, v in request.POST.items()
+            if k != "csrfmiddlewaretoken" and v
+        }
+    except ValueError as error:
+        raise BadRequest(f"Malformed export filter: {error}") from error
     return images, described
 
 

@@ -6,6 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from generation.collab import notifications, selectors
+from generation.parsing import query_ids
 from generation.studio import presenters
 
 
@@ -28,10 +29,10 @@ def notification_count(request):
 @require_POST
 def notification_read(request):
     """Mark one (``id``) or all notifications read; opening one follows its link."""
-    ident = request.POST.get("id", "")
-    if ident.isdigit():
-        notifications.notifications_mark_read(user=request.user, ids=[int(ident)])
-        item = selectors.notification_for_user(request.user, int(ident))
+    ident = (query_ids(request.POST, "id") or [None])[0]
+    if ident is not None:
+        notifications.notifications_mark_read(user=request.user, ids=[ident])
+        item = selectors.notification_for_user(request.user, ident)
         if (
             item is not None
             and item.url

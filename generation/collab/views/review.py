@@ -14,10 +14,12 @@ from generation.collab import members as membership
 from generation.collab import selectors as collab_selectors
 from generation.labels import image_name, size_label
 from generation.models import CampaignMembership
+from generation.parsing import CONTROL, form_text, query_ids
 from generation.studio import selectors
 from generation.studio.feedback import error_text, redirect_back, site_origin
 
 COMPARE_MAX = 6
+USERNAME_MAX = 150  # Django's User.username
 
 
 @login_required
@@ -28,7 +30,7 @@ def image_review_request(request, pk):
         review.review_request(
             image=image,
             user=request.user,
-            note=request.POST.get("note", ""),
+            note=form_text(request.POST, "note"),
             origin=site_origin(request),
             access=access.for_campaign(request.user, image.campaign),
         )
@@ -50,7 +52,7 @@ def image_review_decide(request, pk):
             image=image,
             user=request.user,
             decision=decision,
-            comment=request.POST.get("comment", ""),
+            comment=form_text(request.POST, "comment"),
             origin=site_origin(request),
             access=rights,
         )
@@ -79,7 +81,7 @@ def image_comment(request, pk):
         comments.comment_add(
             image=image,
             user=request.user,
-            body=body,
+            body=form_text(request.POST, "body"),
             allow_unknown_mentions=request.POST.get("unknown_mentions") == "post",
             origin=site_origin(request),
             access=access.for_campaign(request.user, image.campaign),
@@ -89,7 +91,7 @@ def image_comment(request, pk):
             "image": image.pk,
             "body": body[: comments.COMMENT_MAX],
             "error": error_text(error),
-            "unknown_mentions": error.code == "unknown_mention",
+            "unknown_mentions": getattr(error, "code", None) == "unknown_mention",
         }
     else:
         messages.success(request, "Comment added.")
@@ -155,10 +157,7 @@ def review_queue(request, slug):
 def compare(request, slug):
     """Two or more images of a campaign side by side (?ids=1&ids=2, or ?ids=1,2)."""
     campaign = selectors.campaign_for_user(request.user, slug)
-    raw = []
-    for value in request.GET.getlist("ids"):
-        raw.extend(part for part in value.split(",") if part.strip().isdigit())
-    ids = list(dict.fromkeys(int(v) for v in raw))[:COMPARE_MAX]
+    ids = query_ids(request.GET, "ids", limit=COMPARE_MAX)
     images = collab_selectors.compared_images(campaign, ids)
     if len(images) < 2:
         messages.info(request, "Pick at least two images to compare.")
@@ -188,10 +187,13 @@ def members(request, slug):
         raise PermissionDenied("Only the campaign's owners can manage its members.")
     if request.method == "POST":
         username = request.POST.get("username", "").strip()
-        member = collab_selectors.account_named(username)
+        # A name with a NUL (PostgreSQL refuses it in a query) or over the field's length
+        # names no account.
+        known = not CONTROL.search(username) and len(username) <= USERNAME_MAX
+        member = collab_selectors.account_named(username) if known else None
         action = request.POST.get("action", "set")
         if member is None:
-            messages.error(request, f"There is no account named “{username}”.")
+            messages.error(request, f"There is no account named “{username[:USERNAME_MAX]}”.")
         else:
             try:
                 if action == "remove":

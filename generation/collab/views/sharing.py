@@ -20,17 +20,11 @@ from generation import access
 from generation.collab import selectors as collab_selectors
 from generation.collab import sharing
 from generation.models import Image, ShareLink
+from generation.parsing import form_text, parse_date, query_ids
 from generation.studio import files, selectors
 
 NEW_TOKEN_KEY = "share_new_token"  # noqa: S105 (a session key)
 DEFAULT_DAYS = 14
-
-
-def _ids(values) -> list[int]:
-    found = []
-    for value in values:
-        found.extend(int(p) for p in str(value).split(",") if p.strip().isdigit())
-    return list(dict.fromkeys(found))
 
 
 @login_required
@@ -41,11 +35,13 @@ def share_manage(request, slug):
     if not rights.can_manage:
         raise PermissionDenied("Only the campaign's owners can share it.")
     errors: dict = {}
-    selected = _ids(request.POST.getlist("images") or request.GET.getlist("ids"))
+    if request.POST.getlist("images"):
+        selected = query_ids(request.POST, "images")
+    else:
+        selected = query_ids(request.GET, "ids")
     if request.method == "POST":
-        expires = request.POST.get("expires_on", "")
         try:
-            day = dt.date.fromisoformat(expires)
+            day = parse_date(request.POST.get("expires_on", ""))
         except ValueError:
             errors = {"expires_at": ["Pick an expiry date."]}
         else:
@@ -55,7 +51,7 @@ def share_manage(request, slug):
                     campaign=campaign,
                     user=request.user,
                     expires_at=expires_at,
-                    label=request.POST.get("label", ""),
+                    label=form_text(request.POST, "label"),
                     scope=request.POST.get("scope", ShareLink.Scope.APPROVED),
                     allow_download=request.POST.get("allow_download") == "1",
                     password=request.POST.get("password", ""),

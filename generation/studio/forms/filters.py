@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from generation.firefly import facts
 from generation.models import Generation, Image
+from generation.parsing import BoundedDateField, BoundedIntegerField, parse_int
 from generation.studio.forms.choices import CUSTOM_PREFIX
 from generation.studio.selectors import FilterOptions, GalleryFilters
 
@@ -19,9 +20,9 @@ class GalleryFilterForm(forms.Form):
     status = forms.ChoiceField(
         required=False, choices=[("", "Any status"), *list(Generation.Status.choices)]
     )
-    requester = forms.IntegerField(required=False, min_value=1, label="Requested by")
-    date_from = forms.DateField(required=False, label="From")
-    date_to = forms.DateField(required=False, label="To")
+    requester = BoundedIntegerField(required=False, min_value=1, label="Requested by")
+    date_from = BoundedDateField(required=False, label="From")
+    date_to = BoundedDateField(required=False, label="To")
     review = forms.ChoiceField(
         required=False, choices=[("", "Any review state"), *Image.ReviewState.choices]
     )
@@ -30,9 +31,10 @@ class GalleryFilterForm(forms.Form):
         """``(custom model id, "")`` or ``(None, Firefly model version)``; the value is the
         generation form's (`model_value`), and a bare id is a custom model (older links)."""
         value = self.cleaned_data.get("model") or ""
-        number = value.removeprefix(CUSTOM_PREFIX)
-        if number.isdigit() and 0 < int(number) < 2**31:
-            return int(number), ""
+        try:
+            return parse_int(value.removeprefix(CUSTOM_PREFIX), minimum=1, maximum=2**31 - 1), ""
+        except ValueError:
+            pass
         if value in facts.MODEL_VERSIONS:
             return None, value
         if value:

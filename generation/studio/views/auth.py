@@ -21,6 +21,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from generation.studio.forms.signin import SignInForm
+
 _UNITS = {"s": 1, "m": 60, "h": 3600}
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smh])\s*$")
 #: With the brake off, a limit no one reaches (axes needs a number).
@@ -81,3 +83,4 @@ def lockout_response(
 
 class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
+    authentication_form = SignInForm

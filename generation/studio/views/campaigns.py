@@ -10,15 +10,19 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from generation import access, labels
 from generation.models import Generation
+from generation.parsing import query_ids, query_int
 from generation.pipeline import fairness
 from generation.studio import pages, presenters, selectors
 from generation.studio.campaigns import campaign_save
 from generation.studio.forms import CampaignForm, GalleryFilterForm
 
 
-def _int_param(request, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 19 else None
+def _cursor(request) -> tuple[int | None, int | None]:
+    """``?before=`` / ``?after=``: a malformed cursor is ignored (the first page), not a 400."""
+    return (
+        query_int(request, "before", strict=False),
+        query_int(request, "after", strict=False),
+    )
 
 
 @login_required
@@ -78,7 +82,10 @@ def campaign_gallery(request, slug):
     campaign = selectors.campaign_for_user(request.user, slug)
     filter_form = GalleryFilterForm(request.GET)
     filters = filter_form.filters()
-    before, after = _int_param(request, "before"), _int_param(request, "after")
+    before, after = (
+        query_int(request, "before", strict=False),
+        query_int(request, "after", strict=False),
+    )
     page = pages.gallery_page(campaign, filters, before=before, after=after)
     active = list(pages.active_generations(campaign, filters)) if page.is_first else []
     ended = pages.ended_generations(campaign, filters, page)
@@ -109,6 +116,9 @@ def campaign_gallery(request, slug):
             "members": members,
             "review_counts": review_counts,
             "image_count": sum(review_counts.values()),
+            # Not `request.GET.items` in the template: that is the parameter `?items=`.
+            "kept_query": [(k, v) for k, v in request.GET.items() if k not in ("before", "after")],
+            "query_string": request.GET.urlencode(),
         },
     )
 
@@ -123,7 +133,10 @@ def campaign_generations(request, slug):
     if status not in (pages.ACTIVE_FILTER, *Generation.Status.values):
         status = ""
     page = pages.generation_list_page(
-        campaign, status, before=_int_param(request, "before"), after=_int_param(request, "after")
+        campaign,
+        status,
+        before=query_int(request, "before", strict=False),
+        after=query_int(request, "after", strict=False),
     )
     counts = selectors.generation_status_counts(campaign)
     tabs = [
@@ -156,10 +169,10 @@ def campaign_live(request, slug):
     """
     campaign = selectors.campaign_for_user(request.user, slug)
     filters = GalleryFilterForm(request.GET).filters()
-    since = _int_param(request, "since")
+    since = query_int(request, "since", strict=False)
     if since is None:
         raise Http404("since is required")
-    watched = [int(v) for v in request.GET.get("watch", "").split(",") if v.isdigit()][:48]
+    watched = query_ids(request.GET, "watch", limit=48, strict=False)
     active = {g.pk: g for g in pages.active_generations(campaign, filters)}
     for generation in pages.recent_generations(campaign, [i for i in watched if i not in active]):
         active.setdefault(generation.pk, generation)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from generation.labels import image_count, size_label
 from generation.models import Image
+from generation.parsing import CONTROL, query_int
 from generation.pipeline import generations
 from generation.studio import presenters, selectors
 from generation.studio.feedback import error_text, redirect_back
@@ -63,21 +64,21 @@ def _prefill(request, campaign) -> dict:
     """Initial values: the campaign's defaults, or an earlier generation's settings (?from=),
     with one of its seeds (&seed=, to start from that image) or a new seed in place of one
     (&vary=, the same settings for a different image)."""
-    source = request.GET.get("from", "")
-    if not source.isdigit():
+    source = query_int(request, "from")
+    if source is None:
         return initial_from_campaign(campaign)
     try:
-        generation = selectors.generation_for_user(request.user, int(source))
+        generation = selectors.generation_for_user(request.user, source)
     except Http404:  # an id the user can't see prefills nothing
         messages.warning(request, "That generation isn't available, so nothing was copied.")
         return initial_from_campaign(campaign)
-    seed, vary = request.GET.get("seed", ""), request.GET.get("vary", "")
-    if vary.isdigit():
-        used = {int(vary), *generation.seeds}
+    seed, vary = query_int(request, "seed"), query_int(request, "vary")
+    if vary is not None:
+        used = {vary, *generation.seeds}
         used.update(generation.images.exclude(seed=None).values_list("seed", flat=True))
         initial = initial_from_generation(generation, fresh_seed(avoid=used))
     else:
-        initial = initial_from_generation(generation, int(seed) if seed.isdigit() else None)
+        initial = initial_from_generation(generation, seed)
     model = generation.custom_model
     if model is not None and not model.is_usable():
         messages.warning(
@@ -95,6 +96,8 @@ def generation_new(request, slug):
     if request.method == "POST":
         form = GenerationForm(request.POST, campaign=campaign)
         token = request.POST.get("form_token", "")[:64]
+        if CONTROL.search(token):
+            token = ""  # never one we issued (and PostgreSQL refuses NUL in a query)
         earlier = _generation_of_token(request, token)
         if earlier is not None:
             return _already_submitted(request, earlier)
@@ -135,15 +138,15 @@ def generation_new(request, slug):
         initial = _prefill(request, campaign)
         initial["form_token"] = _issue_token(request)
         form = GenerationForm(initial=initial, campaign=campaign)
-    vary = request.GET.get("vary", "")
+    copied_from, vary = query_int(request, "from"), query_int(request, "vary")
     return render(
         request,
         "generation/generation_form.html",
         {
             "campaign": campaign,
             "form": form,
-            "copied_from": request.GET.get("from", ""),
-            "varied_seed": vary if vary.isdigit() else "",
+            "copied_from": "" if copied_from is None else copied_from,
+            "varied_seed": "" if vary is None else vary,
         },
     )
 

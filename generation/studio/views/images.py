@@ -3,8 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from generation import access
@@ -12,6 +11,7 @@ from generation.labels import size_label
 from generation.models import Rendition
 from generation.pipeline import generations
 from generation.studio import files, presenters, selectors
+from generation.studio.feedback import redirect_back
 
 
 @login_required
@@ -46,12 +46,7 @@ def image_favourite(request, pk):
     if request.headers.get("Accept", "").startswith("application/json"):
         return presenters.json_response({"id": image.pk, "favourite": favourite})
     messages.success(request, "Added to favourites." if favourite else "Removed from favourites.")
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(image)
+    return redirect_back(request, image)
 
 
 @login_required
