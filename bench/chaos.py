@@ -254,7 +254,7 @@ def _result(generations, exports, seconds, events, enqueued, drain, found, procs
         by_kind[proc.kind] += proc.kills
     lost_generations = (generations - found["generations"]) + len(found["not_terminal"])
     lost_exports = (exports - found["exports"]) + len(found["exports_not_terminal"])
-    needles = ("Traceback", "Connection to broker lost", "OperationalError", "WorkerLostError")
+    needles = ("Traceback", "Connection to broker lost", "Unrecoverable error", "OperationalError")
     log_counts = {
         n: sum(p.read_text(errors="replace").count(n) for p in logs if p.exists()) for n in needles
     }
