@@ -30,6 +30,7 @@ from pathlib import Path
 
 import redis
 
+from bench.chaos_driver import export_schedule
 from bench.chaos_support import (
     PrivatePostgres,
     PrivateRedis,
@@ -56,6 +57,7 @@ SETTINGS = {
     "FIREFLY_READ_TIMEOUT": 10,
 }
 EMULATOR = {"job_seconds_range": "2,6", "pending_seconds": 0.5, "rate_limit": 0}
+OUTAGE_SECONDS = {"redis": 8, "postgres": 5}
 DRAIN_MAX_SECONDS = 600
 EXPORTS_SETTLED_SECONDS = 120
 
@@ -135,9 +137,13 @@ def _run(var: Path, seconds: float, generations: int, exports: int, rng, started
     started.append(_Stoppable(driver))
 
     print(f"chaos for {seconds:.0f} s; logs in {var}", flush=True)
-    t0 = time.monotonic()
-    events = _chaos(procs, broker, pg, seconds, t0, rng)
-    chaos_end = time.monotonic()
+    t0, started_at = time.monotonic(), time.time()
+    # The broker goes down 3 s before an export is asked for and stays down 8 s, so that
+    # export's message (and a few generations') cannot be published.
+    outages = {"redis": export_schedule(exports, seconds * 0.8)[exports * 2 // 5] - 3}
+    outages["postgres"] = seconds * 0.62
+    events = _chaos(procs, broker, pg, seconds, t0, rng, outages)
+    chaos_end, chaos_end_at = time.monotonic(), time.time()
     if driver.wait() != 0:
         raise RuntimeError(f"enqueue driver failed; see {var / 'driver.log'}")
     enqueued = json.loads(result_file.read_text())
@@ -147,6 +153,11 @@ def _run(var: Path, seconds: float, generations: int, exports: int, rng, started
     logs = [proc.log for proc in procs]
     result = _result(generations, exports, seconds, events, enqueued, drain, found, procs, logs)
     result["settings"] = {**SETTINGS, "emulator": EMULATOR, "broker_port": port}
+    result["timeline"] = {
+        key: round(found[key] - started_at, 1) if found[key] else None
+        for key in ("last_generation_requested", "last_generation_finished", "last_export_finished")
+    }
+    result["timeline"]["chaos_end"] = round(chaos_end_at - started_at, 1)
     result["markdown"] = _markdown(result)
     replace_section(ROOT / "docs" / "reliability.md", "Chaos run", result["markdown"])
     return result
@@ -167,10 +178,9 @@ def _port_free(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
-def _chaos(procs, broker, pg, seconds, t0, rng) -> list[dict]:
+def _chaos(procs, broker, pg, seconds, t0, rng, outages: dict) -> list[dict]:
     """Kill -9 a random app process every 20–40 s; restart the broker and the database once."""
     events: list[dict] = []
-    outages = {"redis": seconds * 0.38, "postgres": seconds * 0.62}
     next_kill = rng.uniform(20, 40)
 
     def note(kind: str, what: str, **extra) -> None:
@@ -187,7 +197,7 @@ def _chaos(procs, broker, pg, seconds, t0, rng) -> list[dict]:
             if now >= at:
                 del outages[name]
                 began = time.monotonic()
-                (broker if name == "redis" else pg).restart(down_seconds=5)
+                (broker if name == "redis" else pg).restart(down_seconds=OUTAGE_SECONDS[name])
                 note("restart", name, took=round(time.monotonic() - began, 1))
         if now >= next_kill:
             victim = rng.choice(procs)
@@ -291,6 +301,7 @@ def _markdown(r: dict) -> str:
     secs = f["succeeded_seconds"]
     median = secs[len(secs) // 2] if secs else float("nan")
     drain = r["drain_seconds"]
+    tl = r["timeline"]
     lines = [
         "`python -m bench chaos` (`bench/chaos.py`): services mode with real processes — a "
         "PostgreSQL cluster and a `redis-server` (broker) started for the run alone, the shared "
@@ -301,7 +312,8 @@ def _markdown(r: dict) -> str:
         "`generation_create` and `export_create` over the first 80 % of "
         f"{r['chaos_seconds']:.0f} s of chaos: every 20–40 s a random worker, beat or web "
         "process group was killed with SIGKILL and started again; the broker was crashed "
-        "(SIGKILL, no persistence: every queued message lost) and restarted after 5 s once, and "
+        "(SIGKILL, no persistence: every queued message lost) and restarted after 8 s once — "
+        "timed so that one export and a few generations are asked for while it is down — and "
         "the database stopped with `pg_ctl -m immediate` and restarted after 5 s once.",
         "",
         f"Settings of the run: `FIREFLY_RATE_LIMIT_PER_MINUTE={s['FIREFLY_RATE_LIMIT_PER_MINUTE']}`"
@@ -337,6 +349,10 @@ def _markdown(r: dict) -> str:
         f"| enqueue database errors retried | {len(r['enqueue']['database_errors_retried'])} |",
         f"| time to drain after the chaos stopped | generations {drain['generations']} s, "
         f"exports {drain['exports']} s (waited {drain['waited']} s) |",
+        f"| timeline (s from the start of the chaos) | last generation asked for "
+        f"{tl['last_generation_requested']}, last generation finished "
+        f"{tl['last_generation_finished']}, last export finished {tl['last_export_finished']}, "
+        f"chaos stopped {tl['chaos_end']} |",
         f"| median request → succeeded | {median:.1f} s |",
         f"| log lines | {', '.join(f'{k}: {v}' for k, v in r['log_counts'].items())} |",
     ]

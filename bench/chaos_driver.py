@@ -48,6 +48,11 @@ def _with_database_retries(action, already_done, log: list, what: str, timeout: 
                 return found
 
 
+def export_schedule(exports: int, seconds: float) -> list[float]:
+    """When (seconds after the start of `enqueue`) each export is asked for."""
+    return [seconds * (0.15 + 0.85 * (k + 1) / exports) for k in range(exports)]
+
+
 def enqueue(generations: int, exports: int, seconds: float, out: Path) -> dict:
     from generation.collab.exports import export_create
     from generation.models import Export, Generation, Image
@@ -55,7 +60,7 @@ def enqueue(generations: int, exports: int, seconds: float, out: Path) -> dict:
 
     users, campaigns = _campaigns()
     gen_every = seconds * 0.85 / generations
-    export_at = [seconds * (0.15 + 0.85 * (k + 1) / exports) for k in range(exports)]
+    export_at = export_schedule(exports, seconds)
     started = time.monotonic()
     errors: list[dict] = []
     gen_ids: list[int] = []
@@ -172,7 +177,15 @@ def check(emulator_url: str) -> dict:
         for row in rows
         if row.finished_at and row.status == "succeeded"
     ]
+    exports_finished = [e.finished_at.timestamp() for e in exports if e.finished_at]
     return {
+        "last_generation_finished": max(
+            (row.finished_at.timestamp() for row in rows if row.finished_at), default=None
+        ),
+        "last_export_finished": max(exports_finished, default=None),
+        "last_generation_requested": max(
+            (row.created_at.timestamp() for row in rows), default=None
+        ),
         "generations": len(rows),
         "outcomes": dict(outcomes),
         "not_terminal": not_terminal,
