@@ -76,6 +76,8 @@ def run() -> dict:
     exports = int(os.environ.get("CHAOS_EXPORTS", 20))
     rng = random.Random(int(os.environ.get("CHAOS_SEED", 16)))
     previous = signal.signal(signal.SIGTERM, _sigterm)
+    # Ctrl-C stops the run cleanly even when started in the background (where SIGINT is ignored).
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     started: list = []  # everything to stop, in reverse order
     try:
         with var_dir("chaos") as var:
@@ -87,6 +89,7 @@ def run() -> dict:
                         thing.stop()
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
 
 
 def _run(var: Path, seconds: float, generations: int, exports: int, rng, started: list) -> dict:
