@@ -101,6 +101,11 @@ def _urls(world):
             yield url, name
 
 
+@pytest.fixture(autouse=True)
+def _processes_running(running_processes):
+    """Workers and beat are up, as in a deployment: readiness answers 200, not its 503."""
+
+
 def _walk(client: Client, world) -> int:
     sent = 0
     for url, name in _urls(world):
