@@ -116,6 +116,18 @@ CELERY_BEAT_SCHEDULE = {
 # Beat records its heartbeat on every tick (generation.ops.heartbeat); otherwise the default.
 CELERY_BEAT_SCHEDULER = "generation.ops.heartbeat:HeartbeatScheduler"
 
+# --- Quotas -------------------------------------------------------------------------------------
+
+# What one person, one campaign and the whole studio may have waiting at once; 0 means no limit.
+# A person's 999 queued generations would hold everyone else's back for hours, and every export
+# holds a worker and disk space while it builds (generation/quotas.py).
+QUOTA_ACTIVE_GENERATIONS_PER_USER = env_int("QUOTA_ACTIVE_GENERATIONS_PER_USER", 100, minimum=0)
+QUOTA_ACTIVE_GENERATIONS_PER_CAMPAIGN = env_int(
+    "QUOTA_ACTIVE_GENERATIONS_PER_CAMPAIGN", 400, minimum=0
+)
+QUOTA_ACTIVE_EXPORTS_PER_USER = env_int("QUOTA_ACTIVE_EXPORTS_PER_USER", 2, minimum=0)
+QUOTA_ACTIVE_EXPORTS = env_int("QUOTA_ACTIVE_EXPORTS", 4, minimum=0)
+
 # --- Health (/healthz, `manage.py healthcheck`) ------------------------------------------------
 
 # How often each worker and beat records its heartbeat, and after how long without one readiness

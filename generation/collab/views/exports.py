@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -49,14 +49,18 @@ def export_create(request, slug):
     if not images.exists():
         messages.error(request, "No images match, so there is nothing to export.")
         return redirect(campaign)
-    export = exports.export_create(
-        campaign=campaign,
-        user=request.user,
-        images=images,
-        filters=described,
-        description=", ".join(f"{k}: {v}" for k, v in described.items()) or "All images",
-        access=access.for_campaign(request.user, campaign),
-    )
+    try:
+        export = exports.export_create(
+            campaign=campaign,
+            user=request.user,
+            images=images,
+            filters=described,
+            description=", ".join(f"{k}: {v}" for k, v in described.items()) or "All images",
+            access=access.for_campaign(request.user, campaign),
+        )
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+        return redirect(campaign)
     return redirect("export_detail", pk=export.pk)
 
 
