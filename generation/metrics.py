@@ -24,6 +24,7 @@ from kombu.exceptions import ChannelError
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
+from generation import caches
 from generation.models import Export, FireflyRequestSlot, Generation
 
 logger = logging.getLogger(__name__)
@@ -42,8 +43,7 @@ def count_firefly_response(response, *args, **kwargs) -> None:
     """A `requests` response hook: one more Firefly response of this status class."""
     key = _COUNTER_KEY.format(status_class(response.status_code))
     try:
-        if not cache.add(key, 1, timeout=None):
-            cache.incr(key)
+        caches.increment(key, None)
     except Exception:  # a metrics hiccup must never fail a Firefly call
         logger.debug("could not count a Firefly response", exc_info=True)
 

@@ -1,7 +1,8 @@
 """How much may be waiting at once: per person and per campaign for generations, per person and
 for the whole studio for exports (settings `QUOTA_*`, 0 for no limit).
 
-Checked inside the transaction that stores the new row, after locking the campaign's row, so two
+Checked inside the transaction that stores the new row, after locking the campaign's row
+(`Campaign.objects.lock`), so two
 requests from one campaign cannot both squeeze under a limit (SQLite's write transactions are
 serial anyway). Refusals are `ValidationError`s that say what is waiting and what to do.
 """
@@ -23,10 +24,6 @@ def _generations(n: int) -> str:
 
 def _exports(n: int) -> str:
     return ngettext("%(n)d export", "%(n)d exports", n) % {"n": n}
-
-
-def lock_campaign(campaign: Campaign) -> None:
-    list(Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk", flat=True))
 
 
 def check_generation_quota(*, campaign: Campaign, user: Any) -> None:

@@ -35,7 +35,7 @@ from generation.audit import audit_record
 from generation.labels import image_count, model_label
 from generation.models import AuditEvent, Campaign, Export, Image
 from generation.params import MANIFEST_COLUMNS, GenerationParams
-from generation.quotas import check_export_quota, lock_campaign
+from generation.quotas import check_export_quota
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -83,7 +83,7 @@ def export_create(
     ids = list(images.filter(campaign=campaign).order_by("id").values_list("id", flat=True))
     ids = ids[:MAX_IMAGES]
     with transaction.atomic():
-        lock_campaign(campaign)
+        Campaign.objects.lock(campaign)
         check_export_quota(user=user)
         export = Export.objects.create(
             campaign=campaign,

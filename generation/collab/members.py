@@ -85,7 +85,7 @@ def _lock_team(campaign: Campaign, user: User, refusal: str) -> None:
     """Serialise changes to one campaign's team (a lock on the campaign row), then ask again
     whether `user` may make them: two owners demoting each other at once would otherwise each
     see the other still an owner, and leave the campaign with none."""
-    list(Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk", flat=True))
+    Campaign.objects.lock(campaign)
     require(for_campaign(user, campaign).can_manage, refusal)
 
 

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from generation import caches
 from generation.access import CampaignAccess, for_campaign, require
 from generation.audit import audit_record
 from generation.models import AuditEvent, Campaign, Image, ShareLink
@@ -168,13 +169,8 @@ def share_link_unlock(
         return Unlock(False, retry_at=started + dt.timedelta(seconds=window))
     if not check_password(password or "", link.password):
         for key in keys:
-            if cache.add(key, 1, window):
+            if caches.increment(key, window) == 1:
                 cache.set(f"{key}:since", timezone.now(), window)
-            else:
-                try:
-                    cache.incr(key)
-                except ValueError:  # expired in between
-                    cache.add(key, 1, window)
         return Unlock(False)
     session[SESSION_KEY] = [*session.get(SESSION_KEY, [])[-49:], link.pk]
     return Unlock(True)

@@ -25,6 +25,12 @@ def acts_in_every_campaign(user) -> bool:
 
 
 class CampaignQuerySet(models.QuerySet):
+    def lock(self, campaign) -> None:
+        """Lock `campaign`'s row until the transaction ends: changes that must see each other
+        (team changes, quota checks) are serialised per campaign. (SQLite's write transactions
+        are serial already.)"""
+        list(self.select_for_update().filter(pk=campaign.pk).values_list("pk", flat=True))
+
     def visible_to(self, user):
         """Studio-wide staff see every campaign; everyone else the campaigns they belong to."""
         if not user.is_authenticated:

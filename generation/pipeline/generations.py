@@ -29,7 +29,7 @@ from generation.models import (
 from generation.params import GenerationParams
 from generation.pipeline.outcomes import Failure
 from generation.pipeline.scheduling import CANCEL, SUBMIT, schedule
-from generation.quotas import check_generation_quota, lock_campaign
+from generation.quotas import check_generation_quota
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -128,7 +128,7 @@ def _store(
     retry_of: Generation | None,
     form_token: str | None,
 ) -> Generation:
-    lock_campaign(campaign)
+    Campaign.objects.lock(campaign)
     check_generation_quota(campaign=campaign, user=user)
     generation = Generation.objects.create(
         campaign=campaign,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
@@ -21,6 +22,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from fireflyweb.clients import client_address
 from generation.studio.forms.signin import SignInForm
 
 _UNITS = {"s": 1, "m": 60, "h": 3600}
@@ -53,10 +55,6 @@ def cool_off(request: HttpRequest | None = None) -> timedelta:
 
 def retry_at(request: HttpRequest, username: str) -> datetime:
     """When this (username, address) may try again: the last failure plus the cool-off."""
-    from axes.models import AccessAttempt
-
-    from fireflyweb.clients import client_address
-
     last = (
         AccessAttempt.objects.filter(username=username, ip_address=client_address(request))
         .order_by("-attempt_time")
